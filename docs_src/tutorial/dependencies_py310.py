@@ -1,0 +1,139 @@
+from fastapi import (
+    Cookie,
+    Depends,
+    FastAPI,
+    Header,
+    Path,
+    Query,
+    Security,
+    WebSocket,
+    WebSocketException,
+    status,
+)
+from fastapi.responses import HTMLResponse
+from fastapi.security import SecurityScopes
+
+app = FastAPI()
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Dependencies</title>
+</head>
+<body>
+  <h1>Dependencies</h1>
+  <form id="connect-form">
+    <label for="item-id">Item ID</label>
+    <input id="item-id" value="foo" autocomplete="off">
+    <label for="token">Token</label>
+    <input id="token" value="some-key-token" autocomplete="off">
+    <button id="connect">Connect</button>
+  </form>
+  <form id="message-form">
+    <label for="message">Message</label>
+    <input id="message" autocomplete="off" disabled>
+    <button id="send" disabled>Send</button>
+  </form>
+  <ul id="messages" aria-live="polite"></ul>
+  <script>
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const itemId = document.getElementById("item-id");
+    const token = document.getElementById("token");
+    const connectButton = document.getElementById("connect");
+    const input = document.getElementById("message");
+    const sendButton = document.getElementById("send");
+    const messages = document.getElementById("messages");
+    let socket = null;
+
+    function show(text) {
+      const item = document.createElement("li");
+      item.textContent = text;
+      messages.append(item);
+    }
+
+    function setConnected(connected) {
+      connectButton.disabled = connected;
+      input.disabled = !connected;
+      sendButton.disabled = !connected;
+    }
+
+    document.getElementById("connect-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const path = `/items/${encodeURIComponent(itemId.value)}/ws`;
+      // Leave the token parameter out entirely when the field is empty.
+      const query = token.value ? `?token=${encodeURIComponent(token.value)}` : "";
+      // One connection at a time: Connect stays disabled until this one closes.
+      connectButton.disabled = true;
+      let opened = false;
+      socket = new WebSocket(`${scheme}//${location.host}${path}${query}`);
+      socket.addEventListener("open", () => {
+        opened = true;
+        setConnected(true);
+        show("Connected");
+      });
+      socket.addEventListener("message", (event) => show(event.data));
+      socket.addEventListener("close", (event) => {
+        show(opened ? `Connection closed (code ${event.code})` : "Connection refused");
+        setConnected(false);
+      });
+    });
+
+    document.getElementById("message-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      socket.send(input.value);
+      input.value = "";
+    });
+  </script>
+</body>
+</html>
+"""
+
+
+@app.get("/")
+async def page() -> HTMLResponse:
+    return HTMLResponse(PAGE)
+
+
+# region credentials
+async def get_credentials(
+    session: str | None = Cookie(default=None),
+    token: str | None = Query(default=None),
+) -> str:
+    if session is not None:
+        return "session cookie"
+    if token is not None:
+        return "token"
+    raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION)
+
+
+# endregion
+
+
+def granted_scopes(security_scopes: SecurityScopes) -> list[str]:
+    return security_scopes.scopes
+
+
+# region endpoint
+@app.websocket("/items/{item_id}/ws")
+async def item_socket(
+    *,
+    websocket: WebSocket,
+    item_id: str = Path(),
+    q: int | None = Query(default=None),
+    user_agent: str | None = Header(default=None),
+    credentials: str = Depends(get_credentials),
+    scopes: list[str] = Security(granted_scopes, scopes=["items:read"]),
+) -> None:
+    # endregion
+    await websocket.accept()
+    while True:
+        text = await websocket.receive_text()
+        await websocket.send_text(f"Item {item_id}: {text}")
+        if q is not None:
+            await websocket.send_text(f"q = {q}")
+        await websocket.send_text(
+            f"Authenticated with {credentials}, scopes: {', '.join(scopes)}"
+        )
+        if user_agent is not None:
+            await websocket.send_text(f"User-Agent: {user_agent}")

@@ -1,0 +1,127 @@
+"""MkDocs hooks: the only place the build is customised.
+
+Each function is one MkDocs event and stays thin; the work is done by the
+engine-neutral modules beside this file, so a move to another engine keeps
+them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from guidekit import includes, notices  # noqa: E402
+from guidekit.translations import SOURCE_LANGUAGE, is_unpublished  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Virtual pages standing in for translations that do not exist yet:
+# "ko/tutorial.md" -> the English file whose text they show.
+_fallbacks: dict[str, Path] = {}
+
+
+def _language(config: MkDocsConfig) -> str:
+    return str(config.theme["language"])
+
+
+def _strings(config: MkDocsConfig) -> dict[str, str]:
+    return {**includes.ENGLISH, **notices.ENGLISH, **config.extra.get("guide", {})}
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Give the language being built a page for every English page.
+
+    A missing translation becomes a virtual page that shows the English text
+    with a notice. mkdocs-static-i18n's own fallback does this for a full
+    build, but not for a one-language preview; doing it here serves both.
+    """
+    language = _language(config)
+    if language == SOURCE_LANGUAGE:
+        return files
+    docs = Path(config.docs_dir)
+    for file in list(files.documentation_pages()):
+        parts = Path(file.src_uri).parts
+        if parts[0] != SOURCE_LANGUAGE:
+            continue
+        page = Path(*parts[1:]).as_posix()
+        virtual = f"{language}/{page}"
+        if is_unpublished(page) or files.get_file_from_path(virtual) is not None:
+            continue
+        _fallbacks[virtual] = docs / file.src_uri
+        files.append(
+            File(virtual, config.docs_dir, config.site_dir, config.use_directory_urls)
+        )
+    return files
+
+
+def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
+    english = _fallbacks.get(page.file.src_uri)
+    return english.read_text(encoding="utf-8") if english else None
+
+
+def on_page_markdown(
+    markdown: str, page: Page, config: MkDocsConfig, files: Files
+) -> str:
+    language = _language(config)
+    strings = _strings(config)
+    source = _source_of(page, config)
+    try:
+        markdown = includes.expand(
+            markdown,
+            page=source.relative_to(ROOT).as_posix(),
+            root=ROOT,
+            line_offset=_front_matter_lines(source),
+            strings=strings,
+        )
+    except includes.IncludeError as error:
+        raise PluginError(str(error)) from None
+    if language == SOURCE_LANGUAGE:
+        return markdown
+    link = _english_link(page, language)
+    if page.file.src_uri in _fallbacks:
+        page.meta["robots"] = "noindex"
+        page.meta["search"] = {"exclude": True}
+        return notices.untranslated(markdown, strings)
+    english = Path(config.docs_dir) / SOURCE_LANGUAGE / _page_path(page)
+    return notices.translated(markdown, page.meta, english, strings, link)
+
+
+def on_page_context(context: dict[str, Any], page: Page, **_: Any) -> dict[str, Any]:
+    context["robots"] = page.meta.get("robots")
+    return context
+
+
+def _page_path(page: Page) -> str:
+    return Path(*Path(page.file.src_uri).parts[1:]).as_posix()
+
+
+def _source_of(page: Page, config: MkDocsConfig) -> Path:
+    fallback = _fallbacks.get(page.file.src_uri)
+    return fallback or Path(config.docs_dir) / page.file.src_uri
+
+
+def _english_link(page: Page, language: str) -> str | None:
+    """A relative link to this page in English, or None in a one-language preview.
+
+    English is the default language, served at the site root, so its URL is
+    this page's URL without the language folder.
+    """
+    prefix = f"{language}/"
+    if not page.url.startswith(prefix):
+        return None
+    return "../" * page.url.count("/") + page.url.removeprefix(prefix)
+
+
+def _front_matter_lines(source: Path) -> int:
+    raw = source.read_text(encoding="utf-8")
+    doc, _ = get_data(raw)
+    return raw.count("\n", 0, len(raw) - len(doc))
