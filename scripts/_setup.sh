@@ -73,3 +73,29 @@ setup_py310_venv() {
   [[ -n "$python" ]] || return 1
   sync_venv "$ROOT/.venv-py310" "$ROOT/requirements-py310.lock" "$python"
 }
+
+# Debian packages the end-to-end tests drive: a real browser and a real Redis.
+# Installed with apt-get when missing. Under CI a missing one is a failure; on a
+# developer's machine without root, the tests that need it say why they skip.
+SYSTEM_PACKAGES=(chromium:/usr/bin/chromium redis-server:/usr/bin/redis-server)
+
+ensure_system_packages() {
+  local missing=() entry
+  for entry in "${SYSTEM_PACKAGES[@]}"; do
+    [[ -x "${entry#*:}" ]] || missing+=("${entry%%:*}")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    if DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+      return 0
+    fi
+  fi
+  if [[ "${CI:-}" == "true" ]]; then
+    say "error: could not install ${missing[*]}; the end-to-end tests need them"
+    return 1
+  fi
+  say "warning: could not install ${missing[*]} (needs root and apt-get); tests that need them will be skipped with that reason"
+  return 0
+}

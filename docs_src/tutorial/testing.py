@@ -13,16 +13,16 @@ async def ping(websocket: WebSocket, token: str | None = None) -> None:
     if token != TOKEN:
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION)
     await websocket.accept()
-    while True:
-        text = await websocket.receive_text()
+    # iter_text() ends when the client disconnects, so the endpoint returns
+    # normally and a test's `with` block exits without an exception.
+    async for text in websocket.iter_text():
         await websocket.send_text(f"pong: {text}")
 
 
 @app.websocket("/ws/json")
 async def json_echo(websocket: WebSocket) -> None:
     await websocket.accept()
-    while True:
-        data = await websocket.receive_json()
+    async for data in websocket.iter_json():
         await websocket.send_json(data)
 
 

@@ -1,0 +1,19 @@
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from docs_src.tutorial import text_messages
+from tests.tutorial.helpers import connect
+
+
+@pytest.fixture
+def app() -> FastAPI:
+    return text_messages.app
+
+
+def test_replies_in_upper_case(client: TestClient) -> None:
+    with connect(client, "/ws") as websocket:
+        websocket.send_text("hello, world")
+        assert websocket.receive_text() == "HELLO, WORLD"
+        websocket.send_text("Grüße")
+        assert websocket.receive_text() == "GRÜSSE"
