@@ -39,14 +39,14 @@ def connect(
     assert exc_info.value.code == status.WS_1000_NORMAL_CLOSURE
 
 
-def refused_code(client: TestClient, url: str, **kwargs: Any) -> int:
-    """Try to connect, expect the handshake to be refused, return the close code."""
+def refusal(client: TestClient, url: str, **kwargs: Any) -> WebSocketDisconnect:
+    """Try to connect, expect the handshake to be refused, return how it closed."""
     with (
         pytest.raises(WebSocketDisconnect) as exc_info,
         client.websocket_connect(url, **kwargs),
     ):
         pass  # not reached when the handshake is refused
-    return exc_info.value.code
+    return exc_info.value
 
 
 @dataclass
@@ -127,7 +127,7 @@ def get_page(client: TestClient) -> Page:
     assert messages.attrs["aria-live"] == "polite"
     # The socket URL comes from the page's own location, never a fixed host.
     assert SCHEME_LINE in page.script
-    assert "${scheme}//${location.host}/" in page.script
+    assert "`${scheme}//${location.host}" in page.script
     assert "localhost" not in page.html
     assert "8000" not in page.html
     # Messages are shown as text, never parsed as HTML.
