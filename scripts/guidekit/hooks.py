@@ -125,3 +125,26 @@ def _front_matter_lines(source: Path) -> int:
     raw = source.read_text(encoding="utf-8")
     doc, _ = get_data(raw)
     return raw.count("\n", 0, len(raw) - len(doc))
+
+
+# Every language build writes the theme's 404.html to the site root, so the
+# last language built would win. Keep each language's own page in its folder
+# and the English one at the root.
+_english_404: bytes | None = None
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    global _english_404
+    language = _language(config)
+    page = Path(config.site_dir) / "404.html"
+    if not page.is_file():
+        return
+    if language == SOURCE_LANGUAGE:
+        _english_404 = page.read_bytes()
+        return
+    if config.plugins["i18n"].is_default_language_build:
+        return  # a one-language preview: its 404 is the only one
+    (page.parent / language).mkdir(exist_ok=True)
+    page.replace(page.parent / language / "404.html")
+    if _english_404 is not None:
+        page.write_bytes(_english_404)

@@ -15,24 +15,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guidekit.examples import Example, ExampleError, load_example, variants_of
+from guidekit.examples import LANGUAGE, Example, ExampleError, load_example, variants_of
 
 DIRECTIVE_START = re.compile(r"^(?P<indent>[ \t]*)\{\*")
-DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\{\*(?P<body>.*?)\*\}[ \t]*$")
-OPTION = re.compile(r'(?P<name>[A-Za-z_][\w-]*)\[(?P<arg>"[^"\n]*"|[^\]"]*)\]')
-FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
-NUMBER_ITEM = re.compile(r"^(?P<start>\d+)(?::(?P<end>\d+))?$")
+DIRECTIVE = re.compile(r"(?P<indent>[ \t]*)\{\*(?P<body>.*)\*\}\s*")  # fullmatch
+OPTION_START = re.compile(r"(?P<name>[A-Za-z_][\w-]*)\[")
+QUOTED_END = re.compile(r'"\](?=\s|\Z)')
+FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+NUMBER_ITEM = re.compile(r"^(?P<start>[0-9]{1,9})(?::(?P<end>[0-9]{1,9}))?$")
 REGION_ITEM = re.compile(r"^[a-z][a-z0-9-]*$")
 OPTIONS = ("hl", "ln", "title")
+EXPECTED_OPTION = 'an option like hl[...], ln[...] or title["..."]'
 
-LANGUAGES_BY_SUFFIX = {
-    ".py": "python",
-    ".html": "html",
-    ".js": "javascript",
-    ".sh": "bash",
-    ".toml": "toml",
-    ".json": "json",
-}
+LANGUAGES_BY_SUFFIX = LANGUAGE  # kept for callers; examples.LANGUAGE is the one list
 
 ENGLISH: Mapping[str, str] = {
     "variants": "Other versions and variants",
@@ -53,6 +48,7 @@ class Selection:
 
     ranges: tuple[tuple[int, int], ...] = ()
     regions: tuple[str, ...] = ()
+    text: str = ""  # as written between the brackets, for error messages
 
 
 @dataclass(frozen=True)
@@ -80,62 +76,100 @@ def is_directive(line: str) -> bool:
 def parse_directive(line: str, where: str, number: int) -> Directive:
     """Parse one directive line; ``where`` and ``number`` locate it for errors."""
     at = f"{where}:{number}"
-    match = DIRECTIVE.match(line)
+    match = DIRECTIVE.fullmatch(line)
     if match is None:
         raise IncludeError(
             f"{at}: malformed include: expected a line ending in '*}}', "
             f"found {line.strip()!r}"
         )
-    body = match["body"].strip()
-    if not body:
+    parts = match["body"].split(None, 1)
+    if not parts:
         raise IncludeError(
             f"{at}: malformed include: expected a path after '{{*', found nothing"
         )
-    path, _, rest = body.partition(" ")
-    if "[" in path or '"' in path:
+    path, rest = parts[0], parts[1] if len(parts) > 1 else ""
+    if any(character in path for character in '[]"'):
         raise IncludeError(
             f"{at}: malformed include: expected a path first, found {path!r}"
         )
-    options: dict[str, str] = {}
-    position = 0
-    rest = rest.strip()
-    while position < len(rest):
-        if rest[position].isspace():
-            position += 1
-            continue
-        option = OPTION.match(rest, position)
-        if option is None:
-            raise IncludeError(
-                f"{at}: malformed include: expected an option like hl[...], "
-                f"ln[...] or title[\"...\"], found {rest[position:]!r}"
-            )
-        name = option["name"]
-        if name not in OPTIONS:
-            raise IncludeError(
-                f"{at}: unknown option {name}[...]: expected one of "
-                + ", ".join(f"{known}[...]" for known in OPTIONS)
-            )
-        if name in options:
-            raise IncludeError(f"{at}: option {name}[...] is given twice")
-        options[name] = option["arg"]
-        position = option.end()
-    title = None
-    if "title" in options:
-        raw = options["title"]
-        if len(raw) < 2 or not (raw.startswith('"') and raw.endswith('"')):
-            raise IncludeError(
-                f'{at}: title[...] expects a quoted string like title["main.py"], '
-                f"found title[{raw}]"
-            )
-        title = raw[1:-1]
+    options = _parse_options(rest, at)
     return Directive(
         path=path,
         line=number,
         indent=match["indent"],
         hl=_parse_selection("hl", options.get("hl"), at),
         ln=_parse_selection("ln", options.get("ln"), at),
-        title=title,
+        title=_parse_title(options.get("title"), at),
     )
+
+
+def _parse_options(rest: str, at: str) -> dict[str, str]:
+    """``hl[...] title["..."]`` -> ``{"hl": "...", "title": '"..."'}``."""
+    options: dict[str, str] = {}
+    position = 0
+    while True:
+        while position < len(rest) and rest[position].isspace():
+            position += 1
+        if position == len(rest):
+            return options
+        start = OPTION_START.match(rest, position)
+        if start is None:
+            raise IncludeError(
+                f"{at}: malformed include: expected {EXPECTED_OPTION}, "
+                f"found {rest[position:]!r}"
+            )
+        name = start["name"]
+        if name not in OPTIONS:
+            raise IncludeError(
+                f"{at}: unknown option: expected hl[...], ln[...] or title[...], "
+                f"found {name}[...]"
+            )
+        if name in options:
+            raise IncludeError(
+                f"{at}: duplicate option: expected {name}[...] at most once, "
+                "found it twice"
+            )
+        if rest.startswith('"', start.end()):
+            # A quoted value runs to the first '"]' that ends the option, so
+            # that a stray quote inside it is reported as such.
+            closing = QUOTED_END.search(rest, start.end() + 1)
+            end = None if closing is None else closing.start() + 1
+        else:
+            found = rest.find("]", start.end())
+            end = None if found < 0 else found
+        if end is None:
+            raise IncludeError(
+                f"{at}: malformed include: expected ']' to close {name}[...], "
+                f"found {rest[position:]!r}"
+            )
+        options[name] = rest[start.end() : end]
+        position = end + 1
+        if position < len(rest) and not rest[position].isspace():
+            raise IncludeError(
+                f"{at}: malformed include: expected a space after {name}[...], "
+                f"found {rest[position:]!r}"
+            )
+
+
+def _parse_title(raw: str | None, at: str) -> str | None:
+    if raw is None:
+        return None
+    if len(raw) < 2 or not (raw.startswith('"') and raw.endswith('"')):
+        raise IncludeError(
+            f'{at}: title[...] expects a quoted string like title["main.py"], '
+            f"found title[{raw}]"
+        )
+    title = raw[1:-1]
+    if '"' in title:
+        raise IncludeError(
+            f"{at}: title[...] expects a title without double quotes, "
+            f"found title[{raw}]"
+        )
+    if not title.strip():
+        raise IncludeError(
+            f"{at}: title[...] expects a non-empty title, found title[{raw}]"
+        )
+    return title
 
 
 def _parse_selection(name: str, raw: str | None, at: str) -> Selection | None:
@@ -166,7 +200,7 @@ def _parse_selection(name: str, raw: str | None, at: str) -> Selection | None:
                 f"{at}: {name}[{raw}]: expected a line number, a range N:M or a "
                 f"region name, found {item!r}"
             )
-    return Selection(tuple(ranges), tuple(regions))
+    return Selection(tuple(ranges), tuple(regions), raw.strip())
 
 
 def find_directives(markdown: str) -> Iterator[tuple[int, str]]:
@@ -175,7 +209,9 @@ def find_directives(markdown: str) -> Iterator[tuple[int, str]]:
     for index, line in enumerate(markdown.split("\n")):
         opening = FENCE.match(line)
         if fence is None:
-            if opening:
+            # A backtick fence's info string cannot hold a backtick (CommonMark):
+            # such a line is inline code, not a fence.
+            if opening and not (opening["fence"][0] == "`" and "`" in opening["info"]):
                 fence = opening["fence"]
             elif is_directive(line):
                 yield index, line
@@ -183,7 +219,7 @@ def find_directives(markdown: str) -> Iterator[tuple[int, str]]:
             opening
             and opening["fence"][0] == fence[0]
             and len(opening["fence"]) >= len(fence)
-            and not line.strip()[len(opening["fence"]) :].strip()
+            and not opening["info"].strip()
         ):
             fence = None
 
@@ -200,9 +236,10 @@ def expand(
 
     ``line_offset`` is the number of source lines before ``markdown`` starts
     (front matter), so errors point at the line a writer sees in the file.
+    The first broken directive in the page is the one reported.
     """
     lines = markdown.split("\n")
-    for index, line in reversed(list(find_directives(markdown))):
+    for index, line in list(find_directives(markdown)):
         directive = parse_directive(line, page, index + 1 + line_offset)
         lines[index] = render(directive, root=root, page=page, strings=strings)
     return "\n".join(lines)
@@ -216,6 +253,7 @@ def render(
     strings: Mapping[str, str] = ENGLISH,
 ) -> str:
     at = f"{page}:{directive.line}"
+    strings = {**ENGLISH, **strings}
     try:
         primary = load_example(root, directive.path)
         shown = select(primary, directive, strings)
@@ -244,18 +282,56 @@ def select(
     are carried over to the variant through the map; regions are looked up in
     the variant itself.
     """
-    total = len(example.lines)
+    strings = {**ENGLISH, **strings}
     if directive.ln is None:
-        shown = list(range(1, total + 1))
+        wanted_lines = range(1, len(example.lines) + 1)
     else:
-        shown = sorted(set(_lines_of(example, directive.ln, "ln", line_map)))
+        wanted_lines = _lines_of(example, directive.ln, "ln", line_map)
+    shown = _tidy(example, sorted(set(wanted_lines)))
+    if not shown:
+        assert directive.ln is not None  # a whole file always has code
+        if line_map is None:
+            raise IncludeError(
+                f"ln[{directive.ln.text}]: expected code to show in "
+                f"{example.path}, found only blank lines"
+            )
+        raise IncludeError(
+            f"ln[{directive.ln.text}]: expected the lines to show in the variant "
+            f"{example.path} too, found none of them there (mark them with a "
+            "region in every variant instead)"
+        )
     highlighted: list[int] = []
     if directive.hl is not None:
-        wanted = _lines_of(example, directive.hl, "hl", line_map)
+        wanted = set(_lines_of(example, directive.hl, "hl", line_map))
         if line_map is None:
-            _check_highlights(example, directive.hl, shown)
-        highlighted = sorted(set(wanted) & set(shown))
+            _check_highlights(example, directive, shown)
+        highlighted = sorted(wanted.intersection(shown))
     return _with_markers(example, shown, highlighted, strings)
+
+
+def _tidy(example: Example, shown: list[int]) -> list[int]:
+    """Drop blank lines at both ends of ``shown`` and fill gaps that are blank.
+
+    Pygments strips blank lines at the start and end of a block (``stripnl``),
+    which would shift every highlighted line; and a gap of blank lines is
+    better shown than marked as omitted code.
+    """
+
+    def blank(number: int) -> bool:
+        return not example.lines[number - 1].strip()
+
+    while shown and blank(shown[0]):
+        shown = shown[1:]
+    while shown and blank(shown[-1]):
+        shown = shown[:-1]
+    tidy: list[int] = []
+    for number in shown:
+        if tidy and number > tidy[-1] + 1:
+            gap = range(tidy[-1] + 1, number)
+            if all(blank(missing) for missing in gap):
+                tidy.extend(gap)
+        tidy.append(number)
+    return tidy
 
 
 def _lines_of(
@@ -269,10 +345,9 @@ def _lines_of(
     for start, end in selection.ranges:
         if line_map is None:
             if end > total:
-                item = str(start) if start == end else f"{start}:{end}"
                 raise IncludeError(
-                    f"{option}[{item}]: expected lines within {example.path} "
-                    f"(1 to {total}), found line {end}"
+                    f"{option}[{_item(start, end)}]: expected lines within "
+                    f"{example.path} (1 to {total}), found line {end}"
                 )
             result.extend(range(start, end + 1))
         else:
@@ -284,32 +359,52 @@ def _lines_of(
             if mapped:
                 result.extend(range(min(mapped), max(mapped) + 1))
     for name in selection.regions:
-        region = example.regions.get(name)
-        if region is None:
-            known = ", ".join(sorted(example.regions)) or "none"
-            raise IncludeError(
-                f"{option}[{name}]: expected a region of {example.path} "
-                f"(known: {known}), found no '# region {name}'"
-            )
-        result.extend(range(region[0], region[1] + 1))
+        result.extend(_region(example, name, option))
     return result
 
 
-def _check_highlights(example: Example, hl: Selection, shown: list[int]) -> None:
-    visible = set(shown)
-    for start, end in hl.ranges:
-        item = str(start) if start == end else f"{start}:{end}"
-        for edge in {start, end}:
+def _region(example: Example, name: str, option: str) -> range:
+    region = example.regions.get(name)
+    if region is None:
+        known = ", ".join(sorted(example.regions)) or "none"
+        raise IncludeError(
+            f"{option}[{name}]: expected a region of {example.path} "
+            f"(known: {known}), found no '{example.comment_prefix} region {name}'"
+        )
+    return range(region[0], region[1] + 1)
+
+
+def _item(start: int, end: int) -> str:
+    return str(start) if start == end else f"{start}:{end}"
+
+
+def _check_highlights(example: Example, directive: Directive, shown: list[int]) -> None:
+    """Highlighted ranges start and end on code, and all their code is shown."""
+    assert directive.hl is not None
+    items: list[tuple[str, Iterable[int]]] = []
+    for start, end in directive.hl.ranges:
+        item = _item(start, end)
+        for edge in sorted({start, end}):
             if not example.lines[edge - 1].strip():
                 raise IncludeError(
                     f"hl[{item}]: expected code at {example.path}:{edge}, "
                     "found a blank line (did the code move?)"
                 )
-        hidden = [number for number in range(start, end + 1) if number not in visible]
+        items.append((item, range(start, end + 1)))
+    for name in directive.hl.regions:
+        items.append((name, _region(example, name, "hl")))
+    visible = set(shown)
+    for item, numbers in items:
+        hidden = [
+            number
+            for number in numbers
+            if number not in visible and example.lines[number - 1].strip()
+        ]
         if hidden:
+            assert directive.ln is not None  # without ln[...] every line is shown
             raise IncludeError(
                 f"hl[{item}]: expected highlighted lines to be shown, found "
-                f"{example.path}:{hidden[0]} outside ln[...]"
+                f"{example.path}:{hidden[0]} outside ln[{directive.ln.text}]"
             )
 
 
@@ -319,28 +414,32 @@ def _with_markers(
     highlighted: list[int],
     strings: Mapping[str, str],
 ) -> Rendered:
-    comment = example.comment_prefix
+    """The shown lines with a comment wherever code is left out."""
+
+    def code_in(numbers: range) -> bool:
+        return any(example.lines[number - 1].strip() for number in numbers)
+
     lines: list[str] = []
     position: dict[int, int] = {}
     previous = 0
     for number in shown:
-        if previous == 0 and number > 1:
-            lines.append(f"{comment} {strings['code_above']}")
+        if not previous and code_in(range(1, number)):
+            lines.append(example.comment(strings["code_above"]))
         elif previous and number != previous + 1:
-            lines.append(f"{comment} {strings['code_between']}")
+            lines.append(example.comment(strings["code_between"]))
         lines.append(example.lines[number - 1])
         position[number] = len(lines)
         previous = number
-    if shown and shown[-1] < len(example.lines):
-        lines.append(f"{comment} {strings['code_below']}")
+    if shown and code_in(range(shown[-1] + 1, len(example.lines) + 1)):
+        lines.append(example.comment(strings["code_below"]))
     return Rendered(lines, [position[number] for number in highlighted])
 
 
 def fenced(example: Example, shown: Rendered, title: str, indent: str) -> str:
     if '"' in title:
         raise IncludeError(f'title["{title}"]: expected no double quote in a title')
-    longest = max((len(run) for run in re.findall(r"`+", "\n".join(shown.lines))), default=0)
-    fence = "`" * max(3, longest + 1)
+    runs = re.findall(r"`+", "\n".join(shown.lines))
+    fence = "`" * max(3, max(map(len, runs), default=0) + 1)
     attributes = [f'title="{title}"']
     if shown.highlighted:
         attributes.append(f'hl_lines="{_compact(shown.highlighted)}"')
