@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from guidekit import flows, live  # noqa: E402
+from guidekit import flows, live
 
 DEFAULT_OUT = live.ROOT / "docs" / "assets" / "screenshots"
 VIEWPORT = {"width": 760, "height": 440}
@@ -63,10 +63,15 @@ SHOTS: dict[str, Callable[[live.Browser, Path], None]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the PNG files")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="folder for the PNG files"
+    )
     args = parser.parse_args(argv)
     if not live.chromium_available():
-        print(f"error: {live.CHROMIUM} not found; install Debian's chromium", file=sys.stderr)
+        print(
+            f"error: {live.CHROMIUM} not found; install Debian's chromium",
+            file=sys.stderr,
+        )
         return 1
     from playwright.sync_api import sync_playwright
 

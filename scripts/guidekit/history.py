@@ -22,7 +22,7 @@ class HistoryUnavailable(Exception):
 class Version:
     """One earlier version of a file: where it came from and its text."""
 
-    path: str  # relative to the repository's top level, as it was named then
+    file: Path  # absolute, named as it was then (it may have been renamed since)
     text: str  # newlines normalised as Python's text mode reads files
     commit: str | None  # None for the version staged in the index
 
@@ -44,7 +44,9 @@ def find_version(
     try:
         relative = file.resolve().relative_to(top).as_posix()
     except ValueError:
-        raise HistoryUnavailable(f"{file} is outside the git repository {top}") from None
+        raise HistoryUnavailable(
+            f"{file} is outside the git repository {top}"
+        ) from None
     candidates: list[tuple[str | None, str]] = [(None, relative)]
     candidates.extend(_commits(top, relative))
     blobs = _blobs(top, [_spec(commit, path) for commit, path in candidates])
@@ -58,7 +60,7 @@ def find_version(
         except UnicodeDecodeError:
             continue
         if digest(text) == wanted:
-            return Version(path, text, commit)
+            return Version(top / path, text, commit)
     return None
 
 

@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,8 @@ from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guidekit import includes, notices  # noqa: E402
-from guidekit.translations import SOURCE_LANGUAGE, is_unpublished  # noqa: E402
+from guidekit import includes, notices
+from guidekit.translations import SOURCE_LANGUAGE, is_unpublished
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,6 +94,17 @@ def on_page_markdown(
         return notices.untranslated(markdown, strings)
     english = Path(config.docs_dir) / SOURCE_LANGUAGE / _page_path(page)
     return notices.translated(markdown, page.meta, english, strings, link)
+
+
+# Material's script fetches "sitemap.xml" next to every <link rel="alternate">,
+# which suits one site per language but not per-page alternates: each page
+# load would log four 404s. The language switcher in the header already links
+# each page to its translations, so the head links are dropped.
+HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    return HEAD_ALTERNATE.sub("", output)
 
 
 def on_page_context(context: dict[str, Any], page: Page, **_: Any) -> dict[str, Any]:

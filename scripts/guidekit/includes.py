@@ -87,7 +87,7 @@ def parse_directive(line: str, where: str, number: int) -> Directive:
         raise IncludeError(
             f"{at}: malformed include: expected a path after '{{*', found nothing"
         )
-    path, rest = parts[0], parts[1] if len(parts) > 1 else ""
+    path, rest = parts[0], parts[1].strip() if len(parts) > 1 else ""
     if any(character in path for character in '[]"'):
         raise IncludeError(
             f"{at}: malformed include: expected a path first, found {path!r}"
@@ -289,7 +289,8 @@ def select(
         wanted_lines = _lines_of(example, directive.ln, "ln", line_map)
     shown = _tidy(example, sorted(set(wanted_lines)))
     if not shown:
-        assert directive.ln is not None  # a whole file always has code
+        if directive.ln is None:
+            raise IncludeError(f"expected code in {example.path}, found none")
         if line_map is None:
             raise IncludeError(
                 f"ln[{directive.ln.text}]: expected code to show in "
@@ -380,9 +381,9 @@ def _item(start: int, end: int) -> str:
 
 def _check_highlights(example: Example, directive: Directive, shown: list[int]) -> None:
     """Highlighted ranges start and end on code, and all their code is shown."""
-    assert directive.hl is not None
+    hl = directive.hl or Selection()
     items: list[tuple[str, Iterable[int]]] = []
-    for start, end in directive.hl.ranges:
+    for start, end in hl.ranges:
         item = _item(start, end)
         for edge in sorted({start, end}):
             if not example.lines[edge - 1].strip():
@@ -391,7 +392,7 @@ def _check_highlights(example: Example, directive: Directive, shown: list[int]) 
                     "found a blank line (did the code move?)"
                 )
         items.append((item, range(start, end + 1)))
-    for name in directive.hl.regions:
+    for name in hl.regions:
         items.append((name, _region(example, name, "hl")))
     visible = set(shown)
     for item, numbers in items:
@@ -400,11 +401,11 @@ def _check_highlights(example: Example, directive: Directive, shown: list[int]) 
             for number in numbers
             if number not in visible and example.lines[number - 1].strip()
         ]
-        if hidden:
-            assert directive.ln is not None  # without ln[...] every line is shown
+        if hidden:  # only with ln[...]: without it, all code is shown
+            shown_by = f"ln[{directive.ln.text}]" if directive.ln else "ln[...]"
             raise IncludeError(
                 f"hl[{item}]: expected highlighted lines to be shown, found "
-                f"{example.path}:{hidden[0]} outside ln[{directive.ln.text}]"
+                f"{example.path}:{hidden[0]} outside {shown_by}"
             )
 
 

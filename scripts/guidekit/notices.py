@@ -29,12 +29,10 @@ def _link(strings: Mapping[str, str], link: str | None) -> str:
     return f' <a href="{link}" hreflang="en">{strings["english_link"]}</a>'
 
 
-
 def untranslated(markdown: str, strings: Mapping[str, str]) -> str:
     """The English text of a page that has no translation, under a notice."""
     title, text = strings["untranslated_title"], strings["untranslated"]
     return f'!!! warning "{title}"\n\n    {text}\n\n{markdown}'
-
 
 
 def translated(

@@ -165,7 +165,7 @@ def configured_languages(config: Path) -> list[str]:
         mark = getattr(error, "problem_mark", None)
         where = f"{config}:{mark.line + 1}" if mark is not None else f"{config}"
         problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{where}: expected valid YAML, found {problem}") from None
+        raise ConfigError(f"{where}: expected valid YAML: {problem}") from None
     locales = _i18n_locales(data)
     if locales is None:
         raise ConfigError(

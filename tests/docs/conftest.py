@@ -1,38 +1,5 @@
-"""Fixtures for checks of the docs themselves: one strict build per session."""
+"""Helpers for checks of the docs; the built site comes from tests/conftest.py."""
 
-from __future__ import annotations
+from tests.conftest import LANGUAGES, ROOT, page_dir
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-LANGUAGES = ("en", "tr", "de", "ko")
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole site, built with ``mkdocs build --strict`` into a temporary folder."""
-    site_dir = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("GUIDE_LANG", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
-        + ["--site-dir", str(site_dir)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stderr == "", result.stderr
-    return site_dir
-
-
-def page_dir(site: Path, language: str) -> Path:
-    """Where a language's pages are: English at the root, the others below it."""
-    return site if language == "en" else site / language
+__all__ = ["LANGUAGES", "ROOT", "page_dir"]

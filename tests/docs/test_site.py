@@ -18,7 +18,9 @@ SITE_NAMES = {
     "de": "WebSockets mit FastAPI",
     "ko": "FastAPI로 배우는 WebSocket",
 }
-LOADED = re.compile(r'<(?:script|img|link|iframe|source)\b[^>]*?\s(?:src|href)="([^"]+)"')
+LOADED = re.compile(
+    r'<(?:script|img|link|iframe|source)\b[^>]*?\s(?:src|href)="([^"]+)"'
+)
 
 
 def read(path: Path) -> str:
@@ -79,8 +81,10 @@ def test_navigation_and_admonitions_are_localised(site: Path) -> None:
                 language,
                 english,
             )
-        guide = languages[language]["extra"]["guide"]
-        assert f'<p class="admonition-title">{guide["untranslated_title"]}</p>' in html
+        tip = languages[language]["admonition_translations"]["tip"]
+        assert f'<p class="admonition-title">{tip}</p>' in html
+        variants = languages[language]["extra"]["guide"]["variants"]
+        assert f"<summary>{variants}</summary>" in html
 
 
 class _IgnoreTags(yaml.SafeLoader):

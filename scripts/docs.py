@@ -1,0 +1,577 @@
+#!/usr/bin/env python3
+"""The translators' command line: where each translation stands, and keeping it so.
+
+    scripts/docs.py status [--json] [--check] [LANG ...]
+    scripts/docs.py new LANG PAGE
+    scripts/docs.py diff LANG PAGE
+    scripts/docs.py record LANG PAGE ... | scripts/docs.py record --all LANG
+    scripts/docs.py parity [LANG ...]
+
+Languages are the ones mkdocs.yml's i18n plugin lists, English aside; pages
+are paths relative to a language folder, such as ``tutorial.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from guidekit import history, parity
+from guidekit.translations import (
+    SOURCE_LANGUAGE,
+    ConfigError,
+    PageStatus,
+    State,
+    configured_languages,
+    content_hash,
+    english_pages,
+    is_unpublished,
+    page_status,
+    recorded_hash,
+    translated_pages,
+    with_recorded_hash,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMAND = "scripts/docs.py"
+STATE_KEYS = {
+    State.UP_TO_DATE: "up_to_date",
+    State.OUTDATED: "outdated",
+    State.MISSING: "missing",
+}
+
+
+class Failure(Exception):
+    """Bad input or a state the command cannot work with; the message says which."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where the pages are, and which languages mkdocs.yml configures."""
+
+    repo: Path
+    docs: Path
+    config: Path
+    languages: list[str]
+
+    def show(self, file: Path) -> str:
+        return parity.display(file, self.repo)
+
+    def english(self, page: str) -> Path:
+        return self.docs / SOURCE_LANGUAGE / page
+
+    def translation(self, language: str, page: str) -> Path:
+        return self.docs / language / page
+
+
+# Arguments -----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=COMMAND,
+        description="Start, check and update the translations of the guide.",
+        epilog="Pages are paths relative to a language folder, e.g. tutorial.md. "
+        "See CONTRIBUTING.md for the whole workflow.",
+    )
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        default=ROOT,
+        metavar="DIR",
+        help="the repository: mkdocs.yml and git history (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        metavar="DIR",
+        help="the folder holding en/, tr/, ... (default: REPO/docs)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    status = commands.add_parser(
+        "status",
+        help="which pages are up to date, outdated or missing",
+        description="A table of every page in every language: up to date, outdated "
+        "(English changed since) or missing, with counts per language.",
+    )
+    status.add_argument("languages", nargs="*", metavar="LANG", help="only these")
+    status.add_argument("--json", action="store_true", help="print JSON instead")
+    status.add_argument(
+        "--check",
+        action="store_true",
+        help="print one line per outdated or missing page and exit 1 if any",
+    )
+    status.set_defaults(handler=run_status)
+
+    new = commands.add_parser(
+        "new",
+        help="start a translation from the English page",
+        description="Copy docs/en/PAGE to docs/LANG/PAGE, recording the English "
+        "version in its front matter. Never overwrites an existing file.",
+    )
+    new.add_argument(
+        "language", metavar="LANG", help="a language from mkdocs.yml, such as tr"
+    )
+    new.add_argument(
+        "page",
+        metavar="PAGE",
+        help="a page relative to the language folder, such as tutorial.md",
+    )
+    new.set_defaults(handler=run_new)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed in English since the translation was made",
+        description="Show a unified diff of docs/en/PAGE between the version the "
+        "translation records (found in git history by its hash) and now.",
+    )
+    diff.add_argument(
+        "language", metavar="LANG", help="a language from mkdocs.yml, such as tr"
+    )
+    diff.add_argument(
+        "page",
+        metavar="PAGE",
+        help="a page relative to the language folder, such as tutorial.md",
+    )
+    diff.set_defaults(handler=run_diff)
+
+    record = commands.add_parser(
+        "record",
+        help="mark translations as up to date with the current English",
+        description="Write the current English page's hash into each translation's "
+        "front matter (source_hash). Nothing else in the file changes.",
+    )
+    record.add_argument(
+        "language", metavar="LANG", help="a language from mkdocs.yml, such as tr"
+    )
+    record.add_argument(
+        "pages",
+        nargs="*",
+        metavar="PAGE",
+        help="a page relative to the language folder, such as tutorial.md",
+    )
+    record.add_argument(
+        "--all", action="store_true", help="every existing translation of LANG"
+    )
+    record.set_defaults(handler=run_record)
+
+    check = commands.add_parser(
+        "parity",
+        help="check that translations keep the English structure",
+        description="Compare includes, headings and anchors, code blocks, "
+        "admonitions, images and internal links with English.",
+    )
+    check.add_argument("languages", nargs="*", metavar="LANG", help="only these")
+    check.set_defaults(handler=run_parity)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, or a usage error argparse has printed
+        return stop.code if isinstance(stop.code, int) else 2
+    handler: Callable[[Site, argparse.Namespace], int] = args.handler
+    try:
+        return handler(load_site(args.repo, args.docs), args)
+    except (Failure, ConfigError, parity.ParityError) as error:
+        print(error, file=sys.stderr)
+        return error.status if isinstance(error, Failure) else 1
+    except BrokenPipeError:
+        raise  # the reader stopped reading; handled where the script is run
+    except OSError as error:
+        name = error.filename or "?"
+        print(f"{name}: {error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+def load_site(repo: Path, docs: Path | None) -> Site:
+    docs = docs if docs is not None else repo / "docs"
+    config = repo / "mkdocs.yml"
+    site = Site(repo, docs, config, configured_languages(config))
+    if not (docs / SOURCE_LANGUAGE).is_dir():
+        raise Failure(
+            f"{site.show(docs / SOURCE_LANGUAGE)}: expected the English pages, "
+            "found no such folder"
+        )
+    return site
+
+
+def language_of(site: Site, name: str) -> str:
+    if name in site.languages:
+        return name
+    configured = ", ".join(site.languages) or "none"
+    source = ", the English source" if name == SOURCE_LANGUAGE else ""
+    raise Failure(
+        f"{site.show(site.config)}: expected a translation language configured in "
+        f"the i18n plugin ({configured}), found {name!r}{source}"
+    )
+
+
+def page_of(site: Site, language: str, name: str) -> str:
+    """A page as given on the command line, checked to have an English source.
+
+    ``docs/tr/tutorial.md`` is accepted as well as ``tutorial.md``, since that
+    is how ``status`` prints it.
+    """
+    text = name.replace("\\", "/")
+    for folder in (language, SOURCE_LANGUAGE):
+        prefix = site.show(site.docs / folder) + "/"
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    page = PurePosixPath(text)
+    if page.is_absolute() or ".." in page.parts or page.suffix != ".md":
+        raise Failure(
+            f"{name}: expected a page relative to {site.show(site.docs / language)}/ "
+            f"ending in .md (such as tutorial.md), found {name!r}"
+        )
+    relative = page.as_posix()
+    if is_unpublished(relative):
+        raise Failure(
+            f"{name}: expected a published page, found the translators' glossary, "
+            "which has no English source to follow"
+        )
+    if not site.english(relative).is_file():
+        raise Failure(
+            f"{site.show(site.english(relative))}: expected the English page, "
+            "found no such file"
+        )
+    return relative
+
+
+def read_text(site: Site, file: Path) -> str:
+    """Text as MkDocs and the hashes see it (universal newlines)."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise Failure(
+            f"{site.show(file)}: expected UTF-8 text, found a byte that is not "
+            f"(at offset {error.start})"
+        ) from None
+
+
+def read_exact(site: Site, file: Path) -> str:
+    """Text with its line endings untouched, for files this tool writes back."""
+    try:
+        return file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Failure(
+            f"{site.show(file)}: expected UTF-8 text, found a byte that is not "
+            f"(at offset {error.start})"
+        ) from None
+
+
+# status --------------------------------------------------------------------
+
+
+def statuses(site: Site, languages: list[str]) -> dict[str, list[PageStatus]]:
+    pages = english_pages(site.docs)
+    table: dict[str, list[PageStatus]] = {}
+    for language in languages:
+        table[language] = []
+        for page in pages:
+            try:
+                table[language].append(page_status(site.docs, language, page))
+            except UnicodeDecodeError:
+                read_text(site, site.english(page))  # raises, naming the file
+                read_text(site, site.translation(language, page))
+                raise
+    return table
+
+
+def counts(rows: list[PageStatus]) -> dict[str, int]:
+    result = {key: 0 for key in STATE_KEYS.values()}
+    for row in rows:
+        result[STATE_KEYS[row.state]] += 1
+    total = len(rows)
+    result["total"] = total
+    result["percent"] = 100 if total == 0 else result["up_to_date"] * 100 // total
+    return result
+
+
+def run_status(site: Site, args: argparse.Namespace) -> int:
+    languages = [language_of(site, name) for name in args.languages] or site.languages
+    table = statuses(site, languages)
+    problems = [
+        problem_line(site, row)
+        for language in languages
+        for row in table[language]
+        if row.state is not State.UP_TO_DATE
+    ]
+    if args.json:
+        print(json.dumps(status_json(site, languages, table), indent=2))
+    elif args.check:
+        if problems:
+            print("\n".join(problems))
+        else:
+            print(f"All translations are up to date ({', '.join(languages)}).")
+    else:
+        print(status_table(languages, table))
+    return 1 if args.check and problems else 0
+
+
+def status_table(languages: list[str], table: dict[str, list[PageStatus]]) -> str:
+    pages = [row.page for row in table[languages[0]]] if languages else []
+    header = ["page", *languages]
+    rows = [header] + [
+        [page, *(table[language][index].state.value for language in languages)]
+        for index, page in enumerate(pages)
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
+    lines.append("")
+    for language in languages:
+        count = counts(table[language])
+        lines.append(
+            f"{language}: {count['up_to_date']} up to date, {count['outdated']} "
+            f"outdated, {count['missing']} missing of {count['total']} pages: "
+            f"{count['percent']}% translated and current"
+        )
+    return "\n".join(lines)
+
+
+def status_json(
+    site: Site, languages: list[str], table: dict[str, list[PageStatus]]
+) -> dict[str, object]:
+    return {
+        "source_language": SOURCE_LANGUAGE,
+        "languages": languages,
+        "pages": english_pages(site.docs),
+        "status": {
+            language: {
+                row.page: {
+                    "state": STATE_KEYS[row.state],
+                    "file": site.show(site.translation(language, row.page)),
+                    "recorded": row.recorded,
+                    "current": row.current,
+                }
+                for row in table[language]
+            }
+            for language in languages
+        },
+        "counts": {language: counts(table[language]) for language in languages},
+    }
+
+
+def problem_line(site: Site, row: PageStatus) -> str:
+    """One line saying what is wrong with a page and which command fixes it."""
+    file = site.show(site.translation(row.language, row.page))
+    english = site.show(site.english(row.page))
+    args = f"{row.language} {row.page}"
+    if row.state is State.MISSING:
+        return (
+            f"{file}: missing: {english} has no translation yet; "
+            f"run '{COMMAND} new {args}' to start one"
+        )
+    if row.recorded is None:
+        return (
+            f"{file}: outdated: no source_hash in its front matter, English is now "
+            f"{row.current}; compare it with {english} by hand, "
+            f"then run '{COMMAND} record {args}'"
+        )
+    return (
+        f"{file}: outdated: translated from English version {row.recorded}, "
+        f"English is now {row.current}; run '{COMMAND} diff {args}' to see what "
+        f"changed, then '{COMMAND} record {args}'"
+    )
+
+
+# new -----------------------------------------------------------------------
+
+
+def run_new(site: Site, args: argparse.Namespace) -> int:
+    language = language_of(site, args.language)
+    page = page_of(site, language, args.page)
+    target = site.translation(language, page)
+    refusal = Failure(
+        f"{site.show(target)}: expected no file there, found an existing "
+        f"translation; not overwriting it (see '{COMMAND} diff {language} {page}' "
+        "to update it instead)"
+    )
+    if target.exists() or target.is_symlink():
+        raise refusal
+    english = site.english(page)
+    current = content_hash(read_text(site, english))
+    text = with_recorded_hash(read_exact(site, english), current)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("x", encoding="utf-8", newline="") as file:
+            file.write(text)
+    except FileExistsError:  # created since the check above
+        raise refusal from None
+    print(
+        f"{site.show(target)}: created from {site.show(english)} (English version "
+        f"{current}); translate the text and keep the structure"
+    )
+    return 0
+
+
+# record --------------------------------------------------------------------
+
+
+def run_record(site: Site, args: argparse.Namespace) -> int:
+    language = language_of(site, args.language)
+    if args.all and args.pages:
+        raise Failure("record: expected either PAGE ... or --all, found both", 2)
+    if args.all:
+        pages = [
+            page
+            for page in english_pages(site.docs)
+            if site.translation(language, page).is_file()
+        ]
+        if not pages:
+            print(f"{site.show(site.docs / language)}: no translations to record")
+            return 0
+    elif not args.pages:
+        raise Failure("record: expected at least one PAGE (or --all), found none", 2)
+    else:
+        pages = [page_of(site, language, name) for name in args.pages]
+    for page in pages:  # check them all before changing any
+        target = site.translation(language, page)
+        if not target.is_file():
+            raise Failure(
+                f"{site.show(target)}: expected a translation to record, found no "
+                f"such file; run '{COMMAND} new {language} {page}' to start one"
+            )
+    for page in pages:
+        target = site.translation(language, page)
+        current = content_hash(read_text(site, site.english(page)))
+        text = read_exact(site, target)
+        if recorded_hash(text) == current:
+            print(
+                f"{site.show(target)}: already records English version {current}; "
+                "nothing to change"
+            )
+            continue
+        target.write_bytes(with_recorded_hash(text, current).encode("utf-8"))
+        print(f"{site.show(target)}: recorded English version {current}")
+    return 0
+
+
+# diff ----------------------------------------------------------------------
+
+
+def run_diff(site: Site, args: argparse.Namespace) -> int:
+    language = language_of(site, args.language)
+    page = page_of(site, language, args.page)
+    target = site.translation(language, page)
+    english = site.english(page)
+    shown, english_shown = site.show(target), site.show(english)
+    if not target.is_file():
+        raise Failure(
+            f"{shown}: expected a translation, found no such file; "
+            f"run '{COMMAND} new {language} {page}' to start one"
+        )
+    recorded = recorded_hash(read_text(site, target))
+    if recorded is None:
+        raise Failure(
+            f"{shown}: expected a source_hash in the front matter, found none, so "
+            "the English version it was translated from is unknown. Compare by hand "
+            f"with {english_shown}, then run '{COMMAND} record {language} {page}'."
+        )
+    now = read_text(site, english)
+    current = content_hash(now)
+    if recorded == current:
+        print(
+            f"{shown}: up to date: translated from the current English version "
+            f"{current}; nothing to show"
+        )
+        return 0
+    try:
+        version = history.find_version(site.repo, english, recorded, content_hash)
+    except history.HistoryUnavailable as reason:
+        raise Failure(
+            f"{shown}: the English version this was translated from ({recorded}) "
+            f"cannot be looked up: {reason}. Compare by hand with {english_shown}."
+        ) from None
+    if version is None:
+        shallow = (
+            " This clone is shallow: 'git fetch --unshallow' may bring it back."
+            if history.is_shallow(site.repo)
+            else ""
+        )
+        raise Failure(
+            f"{shown}: the English version this was translated from ({recorded}) "
+            "is not in this repository's history; cannot show what changed. "
+            f"Compare by hand with {english_shown}.{shallow}"
+        )
+    where = "staged" if version.commit is None else f"commit {version.commit[:12]}"
+    print(
+        unified_diff(
+            version.text,
+            now,
+            f"{site.show(version.file)} (English version {recorded}, {where})",
+            f"{english_shown} (English version {current}, now)",
+        ),
+        end="",
+    )
+    print(
+        f"When {shown} says what the English now says, run "
+        f"'{COMMAND} record {language} {page}'.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def unified_diff(old: str, new: str, old_label: str, new_label: str) -> str:
+    """A unified diff like git's, marking a last line that has no newline."""
+    lines: list[str] = []
+    for line in difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        old_label,
+        new_label,
+    ):
+        if line.endswith("\n"):
+            lines.append(line)
+        else:
+            lines.append(line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+# parity --------------------------------------------------------------------
+
+
+def run_parity(site: Site, args: argparse.Namespace) -> int:
+    languages = [language_of(site, name) for name in args.languages] or site.languages
+    problems: list[parity.Problem] = []
+    checked = 0
+    for language in languages:
+        for page in translated_pages(site.docs, language):
+            checked += 1
+            problems += parity.check_page(site.docs, language, page, site.repo)
+    for problem in problems:
+        print(problem)
+    if problems:
+        return 1
+    print(f"{checked} translated pages keep the English structure.")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # piped into head or less, which quit early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)

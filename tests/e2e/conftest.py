@@ -1,0 +1,57 @@
+"""Real parts for end-to-end tests: uvicorn, Chromium and redis-server.
+
+A missing browser or server skips its tests with the reason on a developer's
+machine; under CI (CI=true) it fails them, so nothing is silently left out.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from guidekit import live
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(available: bool, what: str) -> None:
+    if available:
+        return
+    message = f"{what} is not installed (scripts/test installs it with apt-get)"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in item.nodeid:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the whole session: start-ups are the slow part."""
+    require(live.chromium_available(), live.CHROMIUM)
+    with sync_playwright() as playwright, live.chromium(playwright) as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server_binary() -> str:
+    path = shutil.which("redis-server")
+    require(path is not None, "redis-server")
+    assert path is not None
+    return path

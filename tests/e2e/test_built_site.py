@@ -1,0 +1,176 @@
+"""The built site in Chromium: every page, every language, as a reader uses it."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from guidekit import live
+from tests.conftest import LANGUAGES
+
+LOOPBACK = {"127.0.0.1", "localhost"}
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """A static host that answers a missing page with its language's 404 page."""
+
+    def send_error(
+        self, code: int, message: str | None = None, explain: str | None = None
+    ) -> None:
+        if code != 404:
+            super().send_error(code, message, explain)
+            return
+        language = self.path.strip("/").split("/", 1)[0]
+        root = Path(self.directory)
+        page = root / language / "404.html"
+        if language not in LANGUAGES or not page.is_file():
+            page = root / "404.html"
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(site: Path) -> Iterator[str]:
+    handler = functools.partial(SiteHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", live.free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def site_pages(site: Path) -> list[str]:
+    return sorted(
+        "/" + str(path.parent.relative_to(site)).replace(".", "").strip("/") + "/"
+        for path in site.glob("**/index.html")
+    )
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> list[str]:
+    found = [url.replace("//", "/") for url in site_pages(site)]
+    assert "/" in found and "/ko/tutorial/" in found
+    return found
+
+
+def visit(browser: Browser, url: str) -> tuple[Page, list[str], list[str]]:
+    """Open ``url``; return the page, console errors and non-loopback requests."""
+    page = browser.new_page()
+    errors: list[str] = []
+    foreign: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            foreign.append(r.url)
+            if urlsplit(r.url).hostname not in LOOPBACK
+            and not r.url.startswith("data:")
+            else None
+        ),
+    )
+    page.goto(url, wait_until="networkidle")
+    return page, errors, foreign
+
+
+def test_every_page_loads_cleanly(
+    browser: Browser, site_url: str, pages: list[str]
+) -> None:
+    problems = []
+    for path in pages:
+        page, errors, foreign = visit(browser, site_url + path)
+        blocks = page.locator("pre > code").count()
+        buttons = page.locator('pre button[data-md-type="copy"]').count()
+        if errors or foreign or blocks != buttons:
+            problems.append(
+                (path, errors, foreign, f"{blocks} code blocks, {buttons} copy buttons")
+            )
+        page.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_language_switcher_leads_to_the_same_page(
+    browser: Browser, site_url: str, language: str
+) -> None:
+    start = "/tutorial/" if language == "en" else f"/{language}/tutorial/"
+    page, _, _ = visit(browser, site_url + start)
+    for other in LANGUAGES:
+        link = page.locator(f'a.md-select__link[hreflang="{other}"]')
+        expected = "/tutorial/" if other == "en" else f"/{other}/tutorial/"
+        href = link.get_attribute("href")
+        resolved = page.evaluate("(h) => new URL(h, location.href).pathname", href)
+        assert resolved == expected
+    # And following one really lands there, in that language.
+    other = "ko" if language != "ko" else "de"
+    page.locator(".md-select").first.hover()
+    page.locator(f'a.md-select__link[hreflang="{other}"]').click()
+    page.wait_for_url(f"**/{other}/tutorial/")
+    assert page.locator("html").get_attribute("lang") == other
+    page.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_variants_block_opens(browser: Browser, site_url: str, language: str) -> None:
+    start = "/tutorial/" if language == "en" else f"/{language}/tutorial/"
+    page, _, _ = visit(browser, site_url + start)
+    details = page.locator("details.info").first
+    assert details.get_attribute("open") is None
+    details.locator("summary").click()
+    assert details.get_attribute("open") == ""
+    labels = details.locator(".tabbed-labels label")
+    assert labels.count() >= 1
+    for index in range(labels.count()):
+        labels.nth(index).click()
+        block = details.locator(".tabbed-block").nth(index)
+        assert block.is_visible()
+        assert "dependencies" in block.locator(".filename").inner_text()
+    page.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_404_page_speaks_the_language(
+    browser: Browser, site_url: str, language: str
+) -> None:
+    prefix = "" if language == "en" else f"/{language}"
+    page = browser.new_page()
+    response = page.goto(f"{site_url}{prefix}/no-such-page/")
+    assert response is not None and response.status == 404
+    assert page.locator("html").get_attribute("lang") == language
+    page.close()
+
+
+def test_accessibility(browser: Browser, site_url: str, pages: list[str]) -> None:
+    axe = Axe()
+    problems = []
+    for path in pages:
+        page, _, _ = visit(browser, site_url + path)
+        violations = axe.run(page).response["violations"]
+        serious = [
+            (v["id"], v["impact"], len(v["nodes"]))
+            for v in violations
+            if v["impact"] in ("serious", "critical")
+        ]
+        missing_alt = page.locator(
+            "article img:not([alt]), article img[alt='']"
+        ).count()
+        if serious or missing_alt:
+            problems.append((path, serious, missing_alt))
+        page.close()
+    assert problems == []
