@@ -14,13 +14,14 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guidekit import includes, notices
+from guidekit import includes, notices, search
 from guidekit.translations import SOURCE_LANGUAGE, is_unpublished
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,7 +105,10 @@ HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    return HEAD_ALTERNATE.sub("", output)
+    output = HEAD_ALTERNATE.sub("", output)
+    # Each language searches its own index, under its own folder.
+    base = search.language_base(page.url, _language(config))
+    return search.with_search_settings(output, base)
 
 
 def on_page_context(context: dict[str, Any], page: Page, **_: Any) -> dict[str, Any]:
@@ -140,23 +144,35 @@ def _front_matter_lines(source: Path) -> int:
 
 
 # Every language build writes the theme's 404.html to the site root, so the
-# last language built would win. Keep each language's own page in its folder
-# and the English one at the root.
-_english_404: bytes | None = None
+# last language built would win. Each language keeps its own in its folder,
+# and the English one goes back to the root once all languages are built.
+_english_404: str | None = None
 
 
-def on_post_build(config: MkDocsConfig) -> None:
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
     global _english_404
+    if template_name != "404.html":
+        return output
     language = _language(config)
-    page = Path(config.site_dir) / "404.html"
-    if not page.is_file():
-        return
-    if language == SOURCE_LANGUAGE:
-        _english_404 = page.read_bytes()
-        return
     if config.plugins["i18n"].is_default_language_build:
-        return  # a one-language preview: its 404 is the only one
-    (page.parent / language).mkdir(exist_ok=True)
-    page.replace(page.parent / language / "404.html")
+        output = search.with_search_settings(output, None)
+        _english_404 = output if language == SOURCE_LANGUAGE else None
+        return output
+    output = search.with_search_settings(output, f"/{language}")
+    folder = Path(config.site_dir) / language
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "404.html").write_text(output, encoding="utf-8")
+    return output
+
+
+@event_priority(-200)  # after mkdocs-static-i18n has built every language
+def on_post_build(config: MkDocsConfig) -> None:
+    i18n = config.plugins["i18n"]
+    if i18n.building:
+        return  # one of the languages inside a full build; wait for the end
+    site = Path(config.site_dir)
     if _english_404 is not None:
-        page.write_bytes(_english_404)
+        (site / "404.html").write_text(_english_404, encoding="utf-8")
+    search.split_index(
+        site, default=i18n.default_language, languages=i18n.build_languages
+    )
