@@ -154,7 +154,8 @@ def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> s
     if template_name != "404.html":
         return output
     language = _language(config)
-    if config.plugins["i18n"].is_default_language_build:
+    i18n = config.plugins.get("i18n")
+    if i18n is None or i18n.is_default_language_build:
         output = search.with_search_settings(output, None)
         _english_404 = output if language == SOURCE_LANGUAGE else None
         return output
@@ -167,9 +168,9 @@ def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> s
 
 @event_priority(-200)  # after mkdocs-static-i18n has built every language
 def on_post_build(config: MkDocsConfig) -> None:
-    i18n = config.plugins["i18n"]
-    if i18n.building:
-        return  # one of the languages inside a full build; wait for the end
+    i18n = config.plugins.get("i18n")
+    if i18n is None or i18n.building:
+        return  # not a multilingual site, or one language inside a full build
     site = Path(config.site_dir)
     if _english_404 is not None:
         (site / "404.html").write_text(_english_404, encoding="utf-8")

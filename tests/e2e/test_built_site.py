@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,3 +175,54 @@ def test_accessibility(browser: Browser, site_url: str, pages: list[str]) -> Non
             problems.append((path, serious, missing_alt))
         page.close()
     assert problems == []
+
+
+SEARCHES = {
+    # language: (query as a reader types it, the page it must find)
+    "en": ("subprotocols", "/tutorial/"),
+    "tr": ("bağımlılıklarla", "/tr/tutorial/"),  # Turkish stemming: not in the text
+    "de": ("Abhängigkeiten", "/de/tutorial/"),  # German stemming
+    "ko": ("서브프로토콜로", "/ko/tutorial/"),  # a particle not in the text
+}
+
+
+def search(browser: Browser, url: str, query: str) -> list[str]:
+    """Type ``query`` into the site's search box; return the result paths."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(url, wait_until="networkidle")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")  # Material reads the box on key events
+    page.locator(".md-search-result__meta").filter(
+        has_text=re.compile(r"\d")
+    ).wait_for()
+    hrefs = page.locator(".md-search-result__item > a").evaluate_all(
+        "links => links.map(a => new URL(a.href).pathname)"
+    )
+    page.close()
+    return hrefs
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_finds_the_tutorial_in_its_own_language_only(
+    browser: Browser, site_url: str, language: str
+) -> None:
+    query, expected = SEARCHES[language]
+    home = "/" if language == "en" else f"/{language}/"
+    found = search(browser, site_url + home, query)
+    assert expected in found
+    prefix = {f"/{other}/" for other in LANGUAGES if other not in ("en", language)}
+    assert [path for path in found if path.startswith(tuple(prefix))] == []
+    if language != "en":
+        assert all(path.startswith(home) for path in found)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["엔드포인트를", "엔드포인트에서", "핸드셰이크를", "클라이언트가", "의존성으로"],
+)
+def test_korean_queries_with_particles_find_the_page(
+    browser: Browser, site_url: str, query: str
+) -> None:
+    assert "/ko/tutorial/" in search(browser, site_url + "/ko/", query)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
+import socket
+import struct
 from collections.abc import Iterator
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
 
@@ -36,32 +37,27 @@ def ws_url(server: live.Server, path: str) -> str:
     return server.url.replace("http://", "ws://") + path
 
 
-async def receive(connection: ClientConnection) -> str:
-    message = await asyncio.wait_for(connection.recv(), TIMEOUT)
+def receive(connection: ClientConnection) -> str:
+    message = connection.recv(timeout=TIMEOUT)
     assert isinstance(message, str)
     return message
 
 
 def test_echo(echo_server: live.Server) -> None:
-    async def scenario() -> list[str]:
-        async with connect(ws_url(echo_server, "/ws")) as connection:
-            replies = []
-            for text in ("Hello", "again"):
-                await connection.send(text)
-                replies.append(await receive(connection))
-            return replies
-
-    assert asyncio.run(scenario()) == ["You said: Hello", "You said: again"]
+    with connect(ws_url(echo_server, "/ws")) as connection:
+        replies = []
+        for text in ("Hello", "again"):
+            connection.send(text)
+            replies.append(receive(connection))
+    assert replies == ["You said: Hello", "You said: again"]
 
 
 def test_dependencies_with_token(dependencies_server: live.Server) -> None:
-    async def scenario() -> list[str]:
-        url = ws_url(dependencies_server, "/items/foo/ws?token=abc&q=3")
-        async with connect(url, user_agent_header="e2e-client") as connection:
-            await connection.send("Hi")
-            return [await receive(connection) for _ in range(4)]
-
-    assert asyncio.run(scenario()) == [
+    url = ws_url(dependencies_server, "/items/foo/ws?token=abc&q=3")
+    with connect(url, user_agent_header="e2e-client") as connection:
+        connection.send("Hi")
+        replies = [receive(connection) for _ in range(4)]
+    assert replies == [
         "Item foo: Hi",
         "q = 3",
         "Authenticated with token, scopes: items:read",
@@ -70,16 +66,12 @@ def test_dependencies_with_token(dependencies_server: live.Server) -> None:
 
 
 def test_dependencies_with_cookie(dependencies_server: live.Server) -> None:
-    async def scenario() -> list[str]:
-        url = ws_url(dependencies_server, "/items/bar/ws")
-        headers = {"Cookie": "session=s1"}
-        async with connect(
-            url, additional_headers=headers, user_agent_header=None
-        ) as connection:
-            await connection.send("Hey")
-            return [await receive(connection) for _ in range(2)]
-
-    assert asyncio.run(scenario()) == [
+    url = ws_url(dependencies_server, "/items/bar/ws")
+    headers = {"Cookie": "session=s1"}
+    with connect(url, additional_headers=headers, user_agent_header=None) as connection:
+        connection.send("Hey")
+        replies = [receive(connection) for _ in range(2)]
+    assert replies == [
         "Item bar: Hey",
         "Authenticated with session cookie, scopes: items:read",
     ]
@@ -88,70 +80,78 @@ def test_dependencies_with_cookie(dependencies_server: live.Server) -> None:
 def test_dependencies_refuse_missing_credentials(
     dependencies_server: live.Server,
 ) -> None:
-    async def scenario() -> None:
-        async with connect(ws_url(dependencies_server, "/items/foo/ws")):
-            pass
-
-    with pytest.raises(InvalidStatus) as refused:
-        asyncio.run(scenario())
+    with (
+        pytest.raises(InvalidStatus) as refused,
+        connect(ws_url(dependencies_server, "/items/foo/ws")),
+    ):
+        pass
     assert refused.value.response.status_code == 403
 
 
-def test_chat_broadcast_and_leave(chat_server: live.Server) -> None:
-    async def scenario() -> tuple[list[str], list[str], list[str]]:
-        alice = await connect(ws_url(chat_server, "/ws/1"))
-        bob = await connect(ws_url(chat_server, "/ws/2"))
-        carol = await connect(ws_url(chat_server, "/ws/3"))
-        await alice.send("hello")
-        seen_by_alice = [await receive(alice), await receive(alice)]
-        seen_by_bob = [await receive(bob)]
-        seen_by_carol = [await receive(carol)]
-        await carol.close()
-        seen_by_alice.append(await receive(alice))
-        seen_by_bob.append(await receive(bob))
-        await bob.send("bye")
-        seen_by_bob += [await receive(bob), await receive(bob)]
-        seen_by_alice.append(await receive(alice))
-        await alice.close()
-        await bob.close()
-        return seen_by_alice, seen_by_bob, seen_by_carol
+def chat_scenario(
+    alice: ClientConnection, bob: ClientConnection, carol: ClientConnection
+) -> tuple[list[str], list[str], list[str]]:
+    alice.send("hello")
+    seen_by_alice = [receive(alice), receive(alice)]
+    seen_by_bob = [receive(bob)]
+    seen_by_carol = [receive(carol)]
+    carol.close()
+    seen_by_alice.append(receive(alice))
+    seen_by_bob.append(receive(bob))
+    bob.send("bye")
+    seen_by_bob += [receive(bob), receive(bob)]
+    seen_by_alice.append(receive(alice))
+    return seen_by_alice, seen_by_bob, seen_by_carol
 
-    alice, bob, carol = asyncio.run(scenario())
-    assert alice == [
+
+def test_chat_broadcast_and_leave(chat_server: live.Server) -> None:
+    with (
+        connect(ws_url(chat_server, "/ws/1")) as alice,
+        connect(ws_url(chat_server, "/ws/2")) as bob,
+        connect(ws_url(chat_server, "/ws/3")) as carol,
+    ):
+        seen_by_alice, seen_by_bob, seen_by_carol = chat_scenario(alice, bob, carol)
+    assert seen_by_alice == [
         "You wrote: hello",
         "Client #1 says: hello",
         "Client #3 left the chat",
         "Client #2 says: bye",
     ]
-    assert bob == [
+    assert seen_by_bob == [
         "Client #1 says: hello",
         "Client #3 left the chat",
         "You wrote: bye",
         "Client #2 says: bye",
     ]
-    assert carol == ["Client #1 says: hello"]
+    assert seen_by_carol == ["Client #1 says: hello"]
 
 
 def test_chat_survives_a_client_that_vanishes(chat_server: live.Server) -> None:
     """A client dropped without a close frame breaks nobody else."""
-
-    async def scenario() -> list[str]:
-        alice = await connect(ws_url(chat_server, "/ws/10"))
-        ghost = await connect(ws_url(chat_server, "/ws/11"))
-        ghost.transport.abort()  # gone, with no closing handshake
-        with pytest.raises(ConnectionClosedError):
-            await ghost.recv()
-        replies = [await receive(alice)]
-        for text in ("one", "two"):
-            await alice.send(text)
-            replies += [await receive(alice), await receive(alice)]
-        await alice.close()
-        return replies
-
-    assert asyncio.run(scenario()) == [
+    with (
+        connect(ws_url(chat_server, "/ws/10")) as alice,
+        connect(ws_url(chat_server, "/ws/11")) as ghost,
+    ):
+        replies = vanish_scenario(alice, ghost)
+    assert replies == [
         "Client #11 left the chat",
         "You wrote: one",
         "Client #10 says: one",
         "You wrote: two",
         "Client #10 says: two",
     ]
+
+
+def vanish_scenario(alice: ClientConnection, ghost: ClientConnection) -> list[str]:
+    # Gone with no closing handshake: a TCP reset, as when a network drops.
+    ghost.socket.setsockopt(
+        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+    )
+    ghost.socket.shutdown(socket.SHUT_RDWR)
+    with pytest.raises(ConnectionClosedError):
+        ghost.recv(timeout=TIMEOUT)
+    replies = [receive(alice)]
+    for text in ("one", "two"):
+        alice.send(text)
+        replies += [receive(alice), receive(alice)]
+    return replies

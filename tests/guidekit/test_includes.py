@@ -77,9 +77,9 @@ DEPS_PY310 = DEPS_AN_PY310.replace("from typing import Annotated\n\n", "").repla
 TURKISH = {
     "variants": "Diğer sürümler ve varyantlar",
     "without_annotated": "Annotated olmadan",
-    "code_above": "Yukarıdaki kod gösterilmiyor 👆",  # noqa: RUF001
+    "code_above": "Yukarıdaki kod gösterilmiyor 👆",
     "code_between": "Aradaki kod gösterilmiyor",
-    "code_below": "Aşağıdaki kod gösterilmiyor 👇",  # noqa: RUF001
+    "code_below": "Aşağıdaki kod gösterilmiyor 👇",
 }
 KOREAN = {
     "variants": "다른 버전 및 변형",
