@@ -17,20 +17,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from playwright.sync_api import Browser
+
 from guidekit import flows, live
 
 DEFAULT_OUT = live.ROOT / "docs" / "assets" / "screenshots"
 VIEWPORT = {"width": 760, "height": 440}
 
 
-def echo(browser: live.Browser, out: Path) -> None:
+def echo(browser: Browser, out: Path) -> None:
     with live.uvicorn("docs_src.tutorial.echo:app") as server:
         page = browser.new_page(viewport=VIEWPORT)
         flows.echo(page, server.url, "Hello, WebSocket!")
         page.screenshot(path=out / "echo.png")
 
 
-def dependencies(browser: live.Browser, out: Path) -> None:
+def dependencies(browser: Browser, out: Path) -> None:
     with live.uvicorn("docs_src.tutorial.dependencies_an_py310:app") as server:
         page = browser.new_page(viewport=VIEWPORT)
         flows.connect_item(page, server.url, "foo", "some-key-token")
@@ -39,7 +41,7 @@ def dependencies(browser: live.Browser, out: Path) -> None:
         page.screenshot(path=out / "dependencies.png")
 
 
-def chat(browser: live.Browser, out: Path) -> None:
+def chat(browser: Browser, out: Path) -> None:
     with live.uvicorn("docs_src.tutorial.chat:app") as server:
         first = browser.new_page(viewport=VIEWPORT)
         second = browser.new_page(viewport=VIEWPORT)
@@ -54,7 +56,7 @@ def chat(browser: live.Browser, out: Path) -> None:
         first.screenshot(path=out / "chat.png")
 
 
-SHOTS: dict[str, Callable[[live.Browser, Path], None]] = {
+SHOTS: dict[str, Callable[[Browser, Path], None]] = {
     "echo": echo,
     "dependencies": dependencies,
     "chat": chat,

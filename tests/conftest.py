@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from guidekit import live
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("en", "tr", "de", "ko")
@@ -36,3 +39,24 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page_dir(site: Path, language: str) -> Path:
     """Where a language's pages are: English at the root, the others below it."""
     return site if language == "en" else site / language
+
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(available: bool, what: str) -> None:
+    """Skip a test whose real part is missing, with the reason; fail under CI."""
+    if available:
+        return
+    message = f"{what} is not installed (scripts/test installs it with apt-get)"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def redis_server() -> Iterator[live.Redis]:
+    """A real redis-server on a free loopback port, for one test."""
+    require(live.redis_available(), "redis-server")
+    with live.redis_server() as server:
+        yield server

@@ -7,6 +7,7 @@ in the docs come from the same flow the tests check.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,8 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Browser, Playwright
+if TYPE_CHECKING:  # Playwright is only needed where a browser is used
+    from playwright.sync_api import Browser, Playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -100,12 +103,7 @@ def uvicorn(
             raise StartError(f"{app}: {error}\n{server.output()}") from None
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def chromium_available() -> bool:
@@ -126,3 +124,48 @@ def chromium(playwright: Playwright) -> Iterator[Browser]:
         yield browser
     finally:
         browser.close()
+
+
+REDIS_SERVER = "redis-server"
+
+
+def redis_available() -> bool:
+    return shutil.which(REDIS_SERVER) is not None
+
+
+@dataclass
+class Redis:
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+
+def start_redis(port: int) -> subprocess.Popen[bytes]:
+    """A throwaway redis-server on ``port``: no persistence, loopback only."""
+    command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1"]
+    command += ["--save", "", "--appendonly", "no", "--protected-mode", "yes"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_for_port(port, process)
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def redis_server() -> Iterator[Redis]:
+    """Run redis-server on a free loopback port until the block ends."""
+    port = free_port()
+    server = Redis(f"redis://127.0.0.1:{port}/0", port, start_redis(port))
+    try:
+        yield server
+    finally:
+        stop(server.process)

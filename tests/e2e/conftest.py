@@ -6,25 +6,13 @@ machine; under CI (CI=true) it fails them, so nothing is silently left out.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from guidekit import live
-
-IN_CI = os.environ.get("CI") == "true"
-
-
-def require(available: bool, what: str) -> None:
-    if available:
-        return
-    message = f"{what} is not installed (scripts/test installs it with apt-get)"
-    if IN_CI:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+from tests.conftest import require
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,11 +35,3 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture(scope="session")
-def redis_server_binary() -> str:
-    path = shutil.which("redis-server")
-    require(path is not None, "redis-server")
-    assert path is not None
-    return path
