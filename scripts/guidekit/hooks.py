@@ -26,6 +26,20 @@ from guidekit.translations import SOURCE_LANGUAGE, is_unpublished
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+def _root(config: MkDocsConfig) -> Path:
+    """Where example paths start: the folder of mkdocs.yml, so any site works."""
+    config_file = config.config_file_path
+    return Path(config_file).resolve().parent if config_file else ROOT
+
+
+def _display(path: Path, root: Path) -> str:
+    """A path as a writer would type it: relative to the project when inside it."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
 # Virtual pages standing in for translations that do not exist yet:
 # "ko/tutorial.md" -> the English file whose text they show.
 _fallbacks: dict[str, Path] = {}
@@ -79,8 +93,8 @@ def on_page_markdown(
     try:
         markdown = includes.expand(
             markdown,
-            page=source.relative_to(ROOT).as_posix(),
-            root=ROOT,
+            page=_display(source, _root(config)),
+            root=_root(config),
             line_offset=_front_matter_lines(source),
             strings=strings,
         )
