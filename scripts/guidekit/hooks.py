@@ -40,6 +40,7 @@ def _display(path: Path, root: Path) -> str:
     except ValueError:
         return str(path)
 
+
 # Virtual pages standing in for translations that do not exist yet:
 # "ko/tutorial.md" -> the English file whose text they show.
 _fallbacks: dict[str, Path] = {}

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from guidekit.translations import content_hash
-from tests.conftest import ROOT
+from tests.conftest import MKDOCS_BUILD, ROOT
 
 ENGLISH_HOME = "# Home { #home }\n\nWelcome to the guide.\n"
 ENGLISH_PAGE = "# A page { #a-page }\n\nText that nobody has translated.\n"
@@ -66,8 +65,13 @@ def build(site: Path, language: str | None = None) -> Path:
         env["GUIDE_LANG"] = language
     out = site / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
-        + ["--config-file", str(site / "mkdocs.yml"), "--site-dir", str(out)],
+        [
+            *MKDOCS_BUILD,
+            "--config-file",
+            str(site / "mkdocs.yml"),
+            "--site-dir",
+            str(out),
+        ],
         env=env,
         capture_output=True,
         text=True,
