@@ -9,6 +9,7 @@ from fastapi import (
     Query,
     Security,
     WebSocket,
+    WebSocketDisconnect,
     WebSocketException,
     status,
 )
@@ -129,13 +130,16 @@ async def item_socket(
 ) -> None:
     # endregion
     await websocket.accept()
-    while True:
-        text = await websocket.receive_text()
-        await websocket.send_text(f"Item {item_id}: {text}")
-        if q is not None:
-            await websocket.send_text(f"q = {q}")
-        await websocket.send_text(
-            f"Authenticated with {credentials}, scopes: {', '.join(scopes)}"
-        )
-        if user_agent is not None:
-            await websocket.send_text(f"User-Agent: {user_agent}")
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(f"Item {item_id}: {text}")
+            if q is not None:
+                await websocket.send_text(f"q = {q}")
+            await websocket.send_text(
+                f"Authenticated with {credentials}, scopes: {', '.join(scopes)}"
+            )
+            if user_agent is not None:
+                await websocket.send_text(f"User-Agent: {user_agent}")
+    except WebSocketDisconnect:
+        pass  # the client has gone: nothing left to do

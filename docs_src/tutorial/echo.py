@@ -1,4 +1,4 @@
-from fastapi import FastAPI, WebSocket
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
 app = FastAPI()
@@ -55,7 +55,10 @@ async def echo(websocket: WebSocket) -> None:
     await websocket.accept()
     # endregion
     # region loop
-    while True:
-        text = await websocket.receive_text()
-        await websocket.send_text(f"You said: {text}")
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(f"You said: {text}")
+    except WebSocketDisconnect:
+        pass  # the client has gone: nothing left to do
     # endregion

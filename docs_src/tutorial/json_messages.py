@@ -1,4 +1,4 @@
-from fastapi import FastAPI, WebSocket
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 app = FastAPI()
 
@@ -11,11 +11,14 @@ def is_number(value: object) -> bool:
 @app.websocket("/ws")
 async def add(websocket: WebSocket) -> None:
     await websocket.accept()
-    while True:
-        # region exchange
-        match await websocket.receive_json():
-            case {"a": a, "b": b} if is_number(a) and is_number(b):
-                await websocket.send_json({"sum": a + b})
-            case _:
-                await websocket.send_json({"error": "expected numbers 'a' and 'b'"})
-        # endregion
+    try:
+        while True:
+            # region exchange
+            match await websocket.receive_json():
+                case {"a": a, "b": b} if is_number(a) and is_number(b):
+                    await websocket.send_json({"sum": a + b})
+                case _:
+                    await websocket.send_json({"error": "expected numbers 'a' and 'b'"})
+            # endregion
+    except WebSocketDisconnect:
+        pass  # the client has gone: nothing left to do

@@ -1,6 +1,13 @@
 from typing import Annotated
 
-from fastapi import FastAPI, Query, WebSocket, WebSocketException, status
+from fastapi import (
+    FastAPI,
+    Query,
+    WebSocket,
+    WebSocketDisconnect,
+    WebSocketException,
+    status,
+)
 
 app = FastAPI()
 
@@ -21,6 +28,9 @@ async def greet(
     user = TOKENS[token]
     await websocket.accept()
     await websocket.send_text(f"Welcome, {user}!")
-    while True:
-        text = await websocket.receive_text()
-        await websocket.send_text(f"{user}: {text}")
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(f"{user}: {text}")
+    except WebSocketDisconnect:
+        pass  # the client has gone: nothing left to do

@@ -1,4 +1,4 @@
-from fastapi import FastAPI, WebSocket, status
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 
 app = FastAPI()
 
@@ -17,6 +17,9 @@ async def versioned_chat(websocket: WebSocket) -> None:
         return
     await websocket.accept(subprotocol=chosen)
     # endregion
-    while True:
-        text = await websocket.receive_text()
-        await websocket.send_text(f"[{chosen}] {text}")
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(f"[{chosen}] {text}")
+    except WebSocketDisconnect:
+        pass  # the client has gone: nothing left to do

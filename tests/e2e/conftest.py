@@ -15,6 +15,13 @@ from guidekit import live
 from tests.conftest import require
 
 
+def assert_quiet(server: live.Server) -> None:
+    """Clients came and went: the server must have logged no error for it."""
+    log = server.output()
+    assert "Traceback" not in log, log
+    assert "ERROR" not in log, log
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in item.nodeid:

@@ -8,24 +8,28 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from guidekit import flows, live
+from tests.e2e.conftest import assert_quiet
 
 
 @pytest.fixture(scope="module")
 def echo_url() -> Iterator[str]:
     with live.uvicorn("docs_src.tutorial.echo:app") as server:
         yield server.url
+    assert_quiet(server)
 
 
 @pytest.fixture(scope="module")
 def dependencies_url() -> Iterator[str]:
     with live.uvicorn("docs_src.tutorial.dependencies_an_py310:app") as server:
         yield server.url
+    assert_quiet(server)
 
 
 @pytest.fixture(scope="module")
 def chat_url() -> Iterator[str]:
     with live.uvicorn("docs_src.tutorial.chat:app") as server:
         yield server.url
+    assert_quiet(server)
 
 
 def test_echo_page_shows_the_reply(page: Page, echo_url: str) -> None:

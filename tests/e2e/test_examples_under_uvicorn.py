@@ -11,6 +11,7 @@ from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
+from tests.e2e.conftest import assert_quiet
 
 TIMEOUT = 10
 
@@ -19,18 +20,21 @@ TIMEOUT = 10
 def echo_server() -> Iterator[live.Server]:
     with live.uvicorn("docs_src.tutorial.echo:app") as server:
         yield server
+    assert_quiet(server)
 
 
 @pytest.fixture(scope="module", params=["dependencies_an_py310", "dependencies_py310"])
 def dependencies_server(request: pytest.FixtureRequest) -> Iterator[live.Server]:
     with live.uvicorn(f"docs_src.tutorial.{request.param}:app") as server:
         yield server
+    assert_quiet(server)
 
 
 @pytest.fixture(scope="module")
 def chat_server() -> Iterator[live.Server]:
     with live.uvicorn("docs_src.tutorial.chat:app") as server:
         yield server
+    assert_quiet(server)
 
 
 def ws_url(server: live.Server, path: str) -> str:
