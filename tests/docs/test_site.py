@@ -74,9 +74,13 @@ def test_navigation_and_admonitions_are_localised(site: Path) -> None:
             "languages"
         ]
     }
+    nav = yaml.load(config, Loader=_IgnoreTags)["nav"]
     for language in ("tr", "de", "ko"):
         html = read(page_dir(site, language) / "tutorial" / "index.html")
+        titles = {next(iter(entry)) for entry in nav}
         for english, translated in languages[language]["nav_translations"].items():
+            if english not in titles:
+                continue
             assert f">{translated}<" in html or f"{translated}\n" in html, (
                 language,
                 english,
