@@ -1,0 +1,77 @@
+import secrets
+from typing import Annotated
+
+from fastapi import (
+    Cookie,
+    Depends,
+    FastAPI,
+    Header,
+    Response,
+    WebSocket,
+    WebSocketException,
+    status,
+)
+
+app = FastAPI()
+
+# region allowed
+# The pages allowed to open the socket, written as browsers send them in the
+# Origin header: scheme, host and port. In production: {"https://example.com"}.
+ALLOWED_ORIGINS = {"http://127.0.0.1:8000", "http://localhost:8000"}
+# endregion
+
+# Session ID -> user name. A real app keeps its sessions in a database.
+SESSIONS: dict[str, str] = {}
+
+
+# region login
+@app.post("/login")
+async def login(response: Response) -> dict[str, str]:
+    user = "alice"  # a real app checks the user's password here
+    session_id = secrets.token_urlsafe(32)
+    SESSIONS[session_id] = user
+    response.set_cookie(
+        "session",
+        session_id,
+        httponly=True,  # out of reach of JavaScript
+        samesite="lax",  # left out of cross-site requests, handshakes included
+        secure=True,  # over HTTPS only
+    )
+    return {"user": user}
+
+
+# endregion
+
+
+# region check-origin
+async def check_origin(origin: Annotated[str | None, Header()] = None) -> None:
+    # Browsers always send Origin with a handshake; other clients may not.
+    if origin is not None and origin not in ALLOWED_ORIGINS:
+        raise WebSocketException(
+            code=status.WS_1008_POLICY_VIOLATION,
+            reason="origin not allowed",
+        )
+
+
+# endregion
+
+
+async def current_user(session: Annotated[str | None, Cookie()] = None) -> str:
+    if session is None or session not in SESSIONS:
+        raise WebSocketException(
+            code=status.WS_1008_POLICY_VIOLATION,
+            reason="not logged in",
+        )
+    return SESSIONS[session]
+
+
+# region endpoint
+@app.websocket("/ws", dependencies=[Depends(check_origin)])
+async def chat(
+    websocket: WebSocket, user: Annotated[str, Depends(current_user)]
+) -> None:
+    # endregion
+    await websocket.accept()
+    await websocket.send_text(f"Welcome, {user}!")
+    async for text in websocket.iter_text():
+        await websocket.send_text(f"{user}: {text}")

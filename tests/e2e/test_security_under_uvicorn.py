@@ -1,0 +1,337 @@
+"""The security chapter's examples under real uvicorn, driven by the websockets client.
+
+Each server of this chapter is stopped at the end of the module, and its log
+must then be free of tracebacks: the examples handle every way a client leaves.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from websockets.client import ClientProtocol
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.frames import Close, Frame, Opcode
+from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
+from websockets.uri import parse_uri
+
+from guidekit import live
+
+TIMEOUT = 10
+ALLOWED_ORIGIN = Origin("http://127.0.0.1:8000")
+AUTH_TIMEOUT = 0.5
+IDLE_TIMEOUT = 0.5
+MAX_SIZE = 1024
+PING_INTERVAL = 0.2
+PING_TIMEOUT = 0.3
+
+
+@contextmanager
+def serve(
+    app: str, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[live.Server]:
+    with live.uvicorn(app, *extra, env=env) as server:
+        yield server
+    # Stopped: the log is complete. No client may have caused an error.
+    assert "Traceback" not in server.output(), server.output()
+
+
+@pytest.fixture(scope="module")
+def origin_server() -> Iterator[live.Server]:
+    with serve("docs_src.security.origin_check:app") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def auth_server() -> Iterator[live.Server]:
+    env = {"AUTH_TIMEOUT": str(AUTH_TIMEOUT)}
+    with serve("docs_src.security.first_message_auth:app", env=env) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def query_token_server() -> Iterator[live.Server]:
+    # The tutorial's example; --no-access-log does not hide WebSocket requests.
+    # Not `serve()`: this example does not handle clients leaving.
+    app = "docs_src.tutorial.query_token:app"
+    with live.uvicorn(app, "--no-access-log") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def limits_server() -> Iterator[live.Server]:
+    extra = ("--ws-max-size", str(MAX_SIZE))
+    with serve("docs_src.security.rate_limit:app", *extra) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def idle_server() -> Iterator[live.Server]:
+    env = {"IDLE_TIMEOUT": str(IDLE_TIMEOUT)}
+    with serve("docs_src.security.idle_timeout:app", env=env) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def ping_server() -> Iterator[live.Server]:
+    extra = ("--ws-ping-interval", str(PING_INTERVAL))
+    extra += ("--ws-ping-timeout", str(PING_TIMEOUT))
+    with serve("docs_src.security.idle_timeout:app", *extra) as server:
+        yield server
+
+
+def ws_url(server: live.Server, path: str) -> str:
+    return server.url.replace("http://", "ws://") + path
+
+
+def receive(connection: ClientConnection) -> str:
+    message = connection.recv(timeout=TIMEOUT)
+    assert isinstance(message, str)
+    return message
+
+
+def until_closed(connection: ClientConnection) -> tuple[list[str], Close]:
+    """Read until the server closes; return what came and the close frame."""
+    messages = []
+    with pytest.raises(ConnectionClosed) as closed:
+        for _ in range(1000):  # far more than any test sends
+            messages.append(receive(connection))
+    assert closed.value.rcvd is not None, "no close frame from the server"
+    return messages, closed.value.rcvd
+
+
+def refused_status(url: str, **kwargs: Any) -> int:
+    with pytest.raises(InvalidStatus) as refused, connect(url, **kwargs):
+        pass
+    return refused.value.response.status_code
+
+
+def wait_for_log(server: live.Server, line: str) -> str:
+    """Poll the server's log until it has ``line``; return the whole log."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        output = server.output()
+        if line in output.splitlines():
+            return output
+        time.sleep(0.02)  # a poll interval, not a wait for an outcome
+    raise AssertionError(f"{line!r} not in the log:\n{server.output()}")
+
+
+def wait_for_log_end(server: live.Server, end: str) -> str:
+    """Poll the server's log until a line ends with ``end``; return that line."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        for line in server.output().splitlines():
+            if line.endswith(end):
+                return line
+        time.sleep(0.02)  # a poll interval, not a wait for an outcome
+    raise AssertionError(f"no line ending with {end!r} in the log:\n{server.output()}")
+
+
+def log_line(connection: ClientConnection, path: str, outcome: str) -> str:
+    host, port = connection.local_address[:2]
+    return f'INFO:     {host}:{port} - "WebSocket {path}" {outcome}'
+
+
+# Cross-site WebSocket hijacking
+
+
+def log_in(server: live.Server) -> tuple[str, str]:
+    response = httpx.post(server.url + "/login", timeout=TIMEOUT)
+    assert response.status_code == 200
+    return response.cookies["session"], response.headers["set-cookie"]
+
+
+def test_login_cookie_is_samesite(origin_server: live.Server) -> None:
+    session, set_cookie = log_in(origin_server)
+    assert set_cookie == f"session={session}; HttpOnly; Path=/; SameSite=lax; Secure"
+
+
+def test_allowed_origin_is_accepted(origin_server: live.Server) -> None:
+    session, _ = log_in(origin_server)
+    cookie = {"Cookie": f"session={session}"}
+    url = ws_url(origin_server, "/ws")
+    with connect(url, origin=ALLOWED_ORIGIN, additional_headers=cookie) as connection:
+        replies = [receive(connection)]
+        connection.send("Hello")
+        replies.append(receive(connection))
+    assert replies == ["Welcome, alice!", "alice: Hello"]
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "http://127.0.0.1:8001"])
+def test_foreign_origin_gets_403(origin_server: live.Server, origin: str) -> None:
+    session, _ = log_in(origin_server)
+    cookie = {"Cookie": f"session={session}"}
+    url = ws_url(origin_server, "/ws")
+    status = refused_status(url, origin=Origin(origin), additional_headers=cookie)
+    assert status == 403
+
+
+def test_no_session_gets_403(origin_server: live.Server) -> None:
+    url = ws_url(origin_server, "/ws")
+    assert refused_status(url, origin=ALLOWED_ORIGIN) == 403
+
+
+# Credentials
+
+
+def test_query_string_token_is_logged(query_token_server: live.Server) -> None:
+    url = ws_url(query_token_server, "/ws?token=alice-token")
+    with connect(url) as connection:
+        assert receive(connection) == "Welcome, alice!"
+        line = log_line(connection, "/ws?token=alice-token", "[accepted]")
+        wait_for_log(query_token_server, line)
+
+
+def test_refused_query_string_token_is_logged(query_token_server: live.Server) -> None:
+    url = ws_url(query_token_server, "/ws?token=carol-token")
+    assert refused_status(url) == 403
+    line = wait_for_log_end(
+        query_token_server, ' - "WebSocket /ws?token=carol-token" 403'
+    )
+    assert line.startswith("INFO:     127.0.0.1:")
+
+
+def test_first_message_token_is_not_logged(auth_server: live.Server) -> None:
+    with connect(ws_url(auth_server, "/ws")) as connection:
+        connection.send("alice-token")
+        assert receive(connection) == "Welcome, alice!"
+        output = wait_for_log(auth_server, log_line(connection, "/ws", "[accepted]"))
+    assert "alice-token" not in output
+
+
+def test_debug_level_logs_the_first_message() -> None:
+    app = "docs_src.security.first_message_auth:app"
+    with serve(app, "--log-level", "debug") as server:
+        with connect(ws_url(server, "/ws")) as connection:
+            connection.send("alice-token")
+            assert receive(connection) == "Welcome, alice!"
+        wait_for_log(server, "DEBUG:    < TEXT 'alice-token' [11 bytes]")
+
+
+@pytest.mark.parametrize(
+    ("token", "user"), [("alice-token", "alice"), ("bob-token", "bob")]
+)
+def test_good_first_message(auth_server: live.Server, token: str, user: str) -> None:
+    with connect(ws_url(auth_server, "/ws")) as connection:
+        connection.send(token)
+        replies = [receive(connection)]
+        connection.send("Hi")
+        replies.append(receive(connection))
+    assert replies == [f"Welcome, {user}!", f"{user}: Hi"]
+
+
+def test_bad_first_message_gets_1008(auth_server: live.Server) -> None:
+    with connect(ws_url(auth_server, "/ws")) as connection:
+        connection.send("carol-token")
+        messages, close = until_closed(connection)
+    assert messages == []
+    assert (close.code, close.reason) == (1008, "invalid token")
+
+
+def test_no_first_message_gets_1008_after_the_deadline(
+    auth_server: live.Server,
+) -> None:
+    with connect(ws_url(auth_server, "/ws")) as connection:
+        connected = time.monotonic()
+        messages, close = until_closed(connection)
+        waited = time.monotonic() - connected
+    assert messages == []
+    assert (close.code, close.reason) == (1008, "authentication timed out")
+    # The server's clock started a moment before the client's.
+    assert AUTH_TIMEOUT - 0.1 <= waited < TIMEOUT
+
+
+def test_leaving_before_authenticating_is_quiet(auth_server: live.Server) -> None:
+    # The module's end checks that the server logged no error for this.
+    with connect(ws_url(auth_server, "/ws")) as connection:
+        wait_for_log(auth_server, log_line(connection, "/ws", "[accepted]"))
+
+
+# Limits
+
+
+def test_message_at_the_size_limit_passes(limits_server: live.Server) -> None:
+    with connect(ws_url(limits_server, "/ws")) as connection:
+        connection.send("x" * MAX_SIZE)
+        assert receive(connection) == "You said: " + "x" * MAX_SIZE
+
+
+@pytest.mark.parametrize(
+    ("compression", "reason"),
+    [
+        ("deflate", f"frame exceeds limit of {MAX_SIZE} bytes"),
+        (None, f"frame with {MAX_SIZE + 1} bytes exceeds limit of {MAX_SIZE} bytes"),
+    ],
+)
+def test_oversized_message_gets_1009(
+    limits_server: live.Server, compression: str | None, reason: str
+) -> None:
+    url = ws_url(limits_server, "/ws")
+    with connect(url, compression=compression) as connection:
+        connection.send("x" * (MAX_SIZE + 1))
+        messages, close = until_closed(connection)
+    assert messages == []
+    assert (close.code, close.reason) == (1009, reason)
+
+
+def test_size_limit_counts_the_whole_message(limits_server: live.Server) -> None:
+    # Two fragments of one message: each fits, together they do not.
+    url = ws_url(limits_server, "/ws")
+    with connect(url, compression=None) as connection:
+        connection.send(iter(["x" * 600, "y" * 600]))
+        messages, close = until_closed(connection)
+    assert messages == []
+    reason = f"frame with 600 bytes after reading 600 bytes exceeds limit of {MAX_SIZE} bytes"
+    assert (close.code, close.reason) == (1009, reason)
+
+
+def test_flood_gets_1008(limits_server: live.Server) -> None:
+    flood = 50
+    with connect(ws_url(limits_server, "/ws")) as connection:
+        for number in range(flood):
+            connection.send(str(number))
+        messages, close = until_closed(connection)
+    assert (close.code, close.reason) == (1008, "rate limit exceeded")
+    # The burst of 10 goes through; the bucket refills a little meanwhile.
+    assert 10 <= len(messages) < flood
+    assert messages == [f"You said: {number}" for number in range(len(messages))]
+
+
+def test_idle_client_gets_closed(idle_server: live.Server) -> None:
+    with connect(ws_url(idle_server, "/ws")) as connection:
+        connection.send("Hello")
+        assert receive(connection) == "You said: Hello"
+        messages, close = until_closed(connection)
+    assert messages == []
+    assert (close.code, close.reason) == (1000, "idle timeout")
+
+
+def frames_of_a_client_that_never_answers(server: live.Server) -> list[Frame]:
+    """Connect, then read without ever sending a frame, pongs included."""
+    protocol = ClientProtocol(parse_uri(ws_url(server, "/ws")))
+    protocol.send_request(protocol.connect())
+    frames: list[Frame] = []
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+        sock.sendall(b"".join(protocol.data_to_send()))
+        while data := sock.recv(65536):
+            protocol.receive_data(data)
+            frames += [e for e in protocol.events_received() if isinstance(e, Frame)]
+            # protocol.data_to_send() holds the pongs: they are never sent.
+    return frames
+
+
+def test_unanswered_ping_gets_1011(ping_server: live.Server) -> None:
+    started = time.monotonic()
+    frames = frames_of_a_client_that_never_answers(ping_server)
+    waited = time.monotonic() - started
+    assert [frame.opcode for frame in frames] == [Opcode.PING, Opcode.CLOSE]
+    close = Close.parse(frames[-1].data)
+    assert (close.code, close.reason) == (1011, "keepalive ping timeout")
+    assert PING_INTERVAL + PING_TIMEOUT - 0.1 <= waited < TIMEOUT
