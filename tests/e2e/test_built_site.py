@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,46 +11,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from guidekit import live
 from tests.conftest import LANGUAGES
+from tests.e2e.conftest import serve_static
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 
 
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """A static host that answers a missing page with its language's 404 page."""
-
-    def send_error(
-        self, code: int, message: str | None = None, explain: str | None = None
-    ) -> None:
-        if code != 404:
-            super().send_error(code, message, explain)
-            return
-        language = self.path.strip("/").split("/", 1)[0]
-        root = Path(self.directory)
-        page = root / language / "404.html"
-        if language not in LANGUAGES or not page.is_file():
-            page = root / "404.html"
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site_url(site: Path) -> Iterator[str]:
-    handler = functools.partial(SiteHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", live.free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_static(site) as url:
+        yield url
 
 
 def site_pages(site: Path) -> list[str]:

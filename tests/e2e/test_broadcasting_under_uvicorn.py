@@ -1,0 +1,288 @@
+"""The broadcasting examples under real Uvicorn, with real clients.
+
+Three kinds of client: healthy ones that read everything, ghosts that vanish
+with a TCP reset, and a stalled one that completes the handshake and then
+reads nothing, so that the server's writes to it back up.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError
+from websockets.sync.client import ClientConnection, connect
+
+from guidekit import live
+
+TIMEOUT = 10  # seconds: a bound on waits for things that should happen
+QUIET = 2  # seconds without the next message: the client is held up
+RELIABLE = "docs_src.broadcasting.reliable:app"
+NAIVE = "docs_src.broadcasting.naive:app"
+# The loops that wait for every client in turn, including the tutorial's.
+WAITING_LOOPS = [
+    pytest.param(NAIVE, id="naive"),
+    pytest.param("docs_src.broadcasting.gather:app", id="gather"),
+    pytest.param("docs_src.tutorial.chat:app", id="tutorial-chat"),
+]
+
+
+def ws_url(server: live.Server, path: str) -> str:
+    return server.url.replace("http://", "ws://") + path
+
+
+def receive(connection: ClientConnection, timeout: float = TIMEOUT) -> str:
+    message = connection.recv(timeout=timeout)
+    assert isinstance(message, str)
+    return message
+
+
+def receive_until(connection: ClientConnection, last: str) -> list[str]:
+    messages: list[str] = []
+    while not messages or messages[-1] != last:
+        messages.append(receive(connection))
+    return messages
+
+
+def healthy(server: live.Server, path: str, **options: Any) -> ClientConnection:
+    """A client that keeps reading its socket however much arrives."""
+    return connect(ws_url(server, path), max_queue=None, **options)
+
+
+@contextmanager
+def stalled(server: live.Server, path: str) -> Iterator[ClientConnection]:
+    """A client that completes the handshake, then reads nothing until told.
+
+    A small receive buffer and a one-message queue let it take in only a few
+    kilobytes; without compression, every byte the server sends must fit in
+    the buffers between them.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", server.port))
+    with connect(
+        ws_url(server, path), sock=sock, max_queue=1, compression=None, close_timeout=1
+    ) as connection:
+        yield connection
+
+
+def reset(connection: ClientConnection) -> None:
+    """Vanish without a closing handshake: a TCP reset, as when a network drops."""
+    connection.socket.setsockopt(
+        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+    )
+    connection.socket.shutdown(socket.SHUT_RDWR)
+
+
+def wait_for_log(server: live.Server, text: str) -> str:
+    deadline = time.monotonic() + TIMEOUT
+    while text not in (output := server.output()):
+        assert time.monotonic() < deadline, f"{text!r} not in the log:\n{output}"
+        time.sleep(0.05)  # a poll interval, not a wait for an outcome
+    return output
+
+
+# Churn: fifty clients vanish in the middle of a burst of broadcasts.
+
+GHOSTS = range(100, 150)
+BURST = [f"m{number}" for number in range(200)]
+
+
+@contextmanager
+def churn(server: live.Server) -> Iterator[tuple[ClientConnection, ...]]:
+    """A sender and two observers stay; the ghosts vanish halfway through."""
+    with ExitStack() as stack:
+        clients = [stack.enter_context(healthy(server, f"/ws/{n}")) for n in (1, 2, 3)]
+        ghosts = [
+            stack.enter_context(connect(ws_url(server, f"/ws/{n}"))) for n in GHOSTS
+        ]
+        for number, text in enumerate(BURST):
+            clients[0].send(text)
+            if number == len(BURST) // 2:
+                for ghost in ghosts:
+                    reset(ghost)
+        yield tuple(clients)
+
+
+def test_reliable_loses_nothing_when_clients_vanish() -> None:
+    with live.uvicorn(RELIABLE) as server, churn(server) as (sender, *observers):
+        # Everything sent before "end" arrives before it.
+        sender.send("end")
+        seen_by_sender = receive_until(sender, "Client #1 says: end")
+        seen = [
+            receive_until(observer, "Client #1 says: end") for observer in observers
+        ]
+        output = server.output()
+
+    texts = [*BURST, "end"]
+    says = [f"Client #1 says: {text}" for text in texts]
+    left = sorted(f"Client #{n} left the chat" for n in GHOSTS)
+    assert [m for m in seen_by_sender if m.startswith("You wrote: ")] == [
+        f"You wrote: {text}" for text in texts
+    ]
+    assert [m for m in seen_by_sender if " says: " in m] == says
+    assert sorted(m for m in seen_by_sender if m.endswith(" left the chat")) == left
+    assert len(seen_by_sender) == 2 * len(texts) + len(left)
+    for seen_by_observer in seen:
+        assert [m for m in seen_by_observer if " says: " in m] == says
+        assert sorted(m for m in seen_by_observer if m.endswith(" left")) == []
+        assert sorted(m for m in seen_by_observer if m.endswith(" left the chat")) == (
+            left
+        )
+        assert len(seen_by_observer) == len(texts) + len(left)
+    assert "Traceback" not in output
+    assert "ERROR" not in output
+
+
+def test_naive_crashes_when_clients_vanish() -> None:
+    with live.uvicorn(NAIVE) as server, churn(server):
+        output = wait_for_log(server, "Exception in ASGI application")
+    # A send to a client that had gone raised in another client's handler.
+    assert 'naive.py", line' in output
+    assert "in broadcast" in output
+    assert "\nstarlette.websockets.WebSocketDisconnect\n" in output
+
+
+# A stalled client: it stays connected and reads nothing.
+
+MESSAGES = 300  # enough to fill the stalled client's buffers and its queue
+PAYLOAD_SIZE = 32 * 1024
+
+
+def payload(number: int) -> str:
+    # Incompressible, so that the bytes really pile up.
+    return f"{number:03d}:" + os.urandom(PAYLOAD_SIZE // 2).hex()
+
+
+def lockstep(sender: ClientConnection, observer: ClientConnection) -> list[str]:
+    """Send one message at a time until the observer stops getting them.
+
+    Returns what the observer got: all MESSAGES of them if nobody held it up.
+    """
+    seen: list[str] = []
+    for number in range(MESSAGES):
+        text = payload(number)
+        sender.send(text)
+        try:
+            seen.append(receive(observer, timeout=QUIET))
+        except TimeoutError:
+            break
+        assert seen[-1] == f"Client #1 says: {text}"
+    return seen
+
+
+def drain(connection: ClientConnection) -> tuple[list[str], ConnectionClosed]:
+    """Start reading at last: everything that waited, up to the close."""
+    messages: list[str] = []
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            messages.append(receive(connection))
+    return messages, closed.value
+
+
+def test_reliable_drops_a_stalled_client_and_nobody_waits() -> None:
+    with (
+        live.uvicorn(RELIABLE) as server,
+        stalled(server, "/ws/3") as slow,
+        healthy(server, "/ws/1", compression=None) as sender,
+        healthy(server, "/ws/2", compression=None) as observer,
+    ):
+        seen_by_observer = lockstep(sender, observer)
+        seen_by_slow, closed = drain(slow)
+        # Its handler noticed the close and said goodbye.
+        assert receive(observer) == "Client #3 left the chat"
+        sender.send("still here")
+        assert receive_until(sender, "Client #1 says: still here")[-1] == (
+            "Client #1 says: still here"
+        )
+        output = server.output()
+
+    assert len(seen_by_observer) == MESSAGES  # each within QUIET seconds
+    assert closed.rcvd is not None
+    assert closed.rcvd.code == 1013
+    assert closed.rcvd.reason == ""
+    # What it got before the close is the start of the conversation, in order.
+    assert 0 < len(seen_by_slow) < MESSAGES - 100
+    assert seen_by_slow == seen_by_observer[: len(seen_by_slow)]
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("app", WAITING_LOOPS)
+def test_a_waiting_loop_is_held_up_by_a_stalled_client(app: str) -> None:
+    with (
+        live.uvicorn(app) as server,
+        stalled(server, "/ws/3") as slow,
+        healthy(
+            server,
+            "/ws/1",
+            compression=None,
+            ping_interval=0.5,
+            ping_timeout=1,
+            close_timeout=1,
+        ) as sender,
+        healthy(server, "/ws/2", compression=None) as observer,
+    ):
+        seen_by_observer = lockstep(sender, observer)
+        held_at = len(seen_by_observer)
+        assert held_at < MESSAGES  # the observer waited QUIET seconds for nothing
+
+        # The sender's handler is stuck too. Uvicorn stops reading a socket
+        # while a message from it waits for the app, so once the sender says
+        # anything more, its pings go unanswered and it gives up.
+        with pytest.raises(ConnectionClosedError) as timed_out:
+            sender.send("are you there?")
+            while True:
+                receive(sender)
+        assert timed_out.value.rcvd is None
+        assert timed_out.value.sent is not None
+        assert timed_out.value.sent.code == 1011
+        assert timed_out.value.sent.reason == "keepalive ping timeout"
+
+        # Once the stalled client reads, the loop moves on, and the observer
+        # gets the message it waited for, or hears that the sender has gone.
+        held_up = f"Client #1 says: {held_at:03d}:"
+        while not receive(slow).startswith(held_up):
+            pass
+        after = receive(observer)
+    assert after.startswith(held_up) or after == "Client #1 left the chat"
+
+
+def test_reliable_keeps_up_with_a_burst_from_one_client() -> None:
+    # Thousands of small messages reach the server in a few reads; the
+    # endpoint's pause lets the writers keep up, so nobody is dropped.
+    texts = [f"m{number}" for number in range(5000)]
+    with (
+        live.uvicorn(RELIABLE) as server,
+        healthy(server, "/ws/1") as sender,
+        healthy(server, "/ws/2") as observer,
+    ):
+        for text in texts:
+            sender.send(text)
+        seen_by_sender = receive_until(sender, f"Client #1 says: {texts[-1]}")
+        seen_by_observer = receive_until(observer, f"Client #1 says: {texts[-1]}")
+    assert seen_by_sender[0::2] == [f"You wrote: {text}" for text in texts]
+    assert seen_by_sender[1::2] == [f"Client #1 says: {text}" for text in texts]
+    assert seen_by_observer == [f"Client #1 says: {text}" for text in texts]
+
+
+def test_a_stalled_client_holds_up_uvicorns_shutdown_until_its_timeout() -> None:
+    with (
+        live.uvicorn(RELIABLE, "--timeout-graceful-shutdown", "1") as server,
+        stalled(server, "/ws/3"),
+        healthy(server, "/ws/1", compression=None) as sender,
+        healthy(server, "/ws/2", compression=None) as observer,
+    ):
+        assert len(lockstep(sender, observer)) == MESSAGES  # the stalled one is full
+        server.process.terminate()
+        server.process.wait(timeout=TIMEOUT)
+        output = server.output()
+    # Its connection could not close, so only the timeout ended the wait.
+    assert "Waiting for connections to close." in output
+    assert "timeout graceful shutdown exceeded" in output
+    assert "Application shutdown complete." in output
