@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from guidekit.includes import ENGLISH as ENGLISH_STRINGS
+from guidekit.includes import find_directives, parse_directive
 from tests.docs.conftest import LANGUAGES, ROOT, page_dir
 
 PAGES = ("index.html", "tutorial/index.html")
@@ -116,12 +118,69 @@ def code_blocks(html: str) -> dict[str, list[str]]:
     return blocks
 
 
+def marker_lines() -> set[str]:
+    """The "code omitted" comment lines, in every language."""
+    config = yaml.load(read(ROOT / "mkdocs.yml"), Loader=_IgnoreTags)
+    strings = [ENGLISH_STRINGS] + [
+        entry["extra"]["guide"]
+        for entry in config["plugins"][1]["i18n"]["languages"][1:]
+    ]
+    keys = ("code_above", "code_between", "code_below")
+    return {
+        f"{prefix} {table[key]}"
+        for table in strings
+        for key in keys
+        for prefix in ("#", "//")
+    }
+
+
+def includes_by_page() -> dict[str, list[tuple[str, str, bool]]]:
+    """English page -> (block title, file, whether ln[...] selects lines).
+
+    Variants count too: each is shown in its own tab, titled with its path.
+    """
+    found: dict[str, list[tuple[str, str, bool]]] = {}
+    for page in sorted((ROOT / "docs" / "en").rglob("*.md")):
+        name = page.relative_to(ROOT / "docs" / "en").as_posix()
+        text = read(page)
+        for index, line in find_directives(text):
+            directive = parse_directive(line, name, index + 1)
+            found.setdefault(name, []).append(
+                (directive.path, directive.ln is not None)
+            )
+    return found
+
+
+def html_path(site: Path, language: str, page: str) -> Path:
+    stem = page.removesuffix(".md")
+    folder = page_dir(site, language)
+    return folder / "index.html" if stem == "index" else folder / stem / "index.html"
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_included_code_is_the_example_file(site: Path, language: str) -> None:
-    """An include without ln[...] shows its file exactly, in every language."""
-    html = read(page_dir(site, language) / "tutorial" / "index.html")
-    blocks = code_blocks(html)
-    example = "docs_src/tutorial/echo.py"
-    assert example in blocks
-    expected = read(ROOT / example)
-    assert blocks[example][0] == expected
+def test_what_readers_copy_is_the_example_file(site: Path, language: str) -> None:
+    """Every include, in every language, shows its file's text exactly.
+
+    With ln[...], every run of lines between "omitted" markers must stand in
+    the file as it is, in order.
+    """
+    markers = marker_lines()
+    checked = 0
+    for page, includes in includes_by_page().items():
+        blocks = code_blocks(read(html_path(site, language, page)))
+        for title, example, selects_lines in includes:
+            shown = blocks[title].pop(0)
+            text = read(ROOT / example)
+            if not selects_lines:
+                assert shown == text, (
+                    f"{language}/{page}: {example} differs from the file"
+                )
+            else:
+                for run in "\n".join(
+                    "\0" if line in markers else line for line in shown.split("\n")
+                ).split("\0"):
+                    assert run.strip("\n") in text, (
+                        f"{language}/{page}: {example}: {run!r}"
+                    )
+            checked += 1
+    assert checked >= 10
