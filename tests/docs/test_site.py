@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from guidekit.examples import variants_of
 from guidekit.includes import ENGLISH as ENGLISH_STRINGS
 from guidekit.includes import find_directives, parse_directive
 from tests.docs.conftest import LANGUAGES, ROOT, page_dir
@@ -145,9 +146,12 @@ def includes_by_page() -> dict[str, list[tuple[str, str, bool]]]:
         text = read(page)
         for index, line in find_directives(text):
             directive = parse_directive(line, name, index + 1)
-            found.setdefault(name, []).append(
-                (directive.path, directive.ln is not None)
-            )
+            selects = directive.ln is not None
+            shown = [(directive.title or directive.path, directive.path, selects)]
+            shown += [
+                (v.path, v.path, selects) for v in variants_of(ROOT, directive.path)
+            ]
+            found.setdefault(name, []).extend(shown)
     return found
 
 
