@@ -110,14 +110,34 @@ def churn(server: live.Server) -> Iterator[tuple[ClientConnection, ...]]:
         yield tuple(clients)
 
 
-def test_reliable_loses_nothing_when_clients_vanish() -> None:
-    with live.uvicorn(RELIABLE) as server, churn(server) as (sender, *observers):
-        # Everything sent before "end" arrives before it.
+def receive_all(connection: ClientConnection) -> list[str]:
+    """Receive until the last message and every ghost's goodbye have arrived.
+
+    Goodbyes come from other handlers than the sender's, so they may arrive
+    before or after the sender's last message.
+    """
+    messages: list[str] = []
+    while "Client #1 says: end" not in messages or sum(
+        m.endswith(" left the chat") for m in messages
+    ) < len(GHOSTS):
+        messages.append(receive(connection))
+    return messages
+
+
+# The loops that deal with failed sends: reliable.py, gather.py, and the tutorial's.
+CAREFUL_LOOPS = [
+    pytest.param(RELIABLE, id="reliable"),
+    pytest.param("docs_src.broadcasting.gather:app", id="gather"),
+    pytest.param("docs_src.tutorial.chat:app", id="tutorial-chat"),
+]
+
+
+@pytest.mark.parametrize("app", CAREFUL_LOOPS)
+def test_nothing_is_lost_when_clients_vanish(app: str) -> None:
+    with live.uvicorn(app) as server, churn(server) as (sender, *observers):
         sender.send("end")
-        seen_by_sender = receive_until(sender, "Client #1 says: end")
-        seen = [
-            receive_until(observer, "Client #1 says: end") for observer in observers
-        ]
+        seen_by_sender = receive_all(sender)
+        seen = [receive_all(observer) for observer in observers]
         output = server.output()
 
     texts = [*BURST, "end"]
@@ -131,7 +151,6 @@ def test_reliable_loses_nothing_when_clients_vanish() -> None:
     assert len(seen_by_sender) == 2 * len(texts) + len(left)
     for seen_by_observer in seen:
         assert [m for m in seen_by_observer if " says: " in m] == says
-        assert sorted(m for m in seen_by_observer if m.endswith(" left")) == []
         assert sorted(m for m in seen_by_observer if m.endswith(" left the chat")) == (
             left
         )
@@ -141,9 +160,16 @@ def test_reliable_loses_nothing_when_clients_vanish() -> None:
 
 
 def test_naive_crashes_when_clients_vanish() -> None:
-    with live.uvicorn(NAIVE) as server, churn(server):
+    with live.uvicorn(NAIVE) as server, churn(server) as (sender, *_):
+        seen_by_sender = []
+        with pytest.raises(ConnectionClosedError) as cut_off:
+            while True:
+                seen_by_sender.append(receive(sender))
         output = wait_for_log(server, "Exception in ASGI application")
-    # A send to a client that had gone raised in another client's handler.
+    # A send to a client that had gone raised in the sender's handler, which
+    # crashed: the sender was cut off, with no close frame, halfway through.
+    assert cut_off.value.rcvd is None
+    assert len(seen_by_sender) < 2 * len(BURST)
     assert 'naive.py", line' in output
     assert "in broadcast" in output
     assert "\nstarlette.websockets.WebSocketDisconnect\n" in output
@@ -160,21 +186,25 @@ def payload(number: int) -> str:
     return f"{number:03d}:" + os.urandom(PAYLOAD_SIZE // 2).hex()
 
 
-def lockstep(sender: ClientConnection, observer: ClientConnection) -> list[str]:
+def lockstep(
+    sender: ClientConnection, observer: ClientConnection
+) -> tuple[list[str], list[str]]:
     """Send one message at a time until the observer stops getting them.
 
-    Returns what the observer got: all MESSAGES of them if nobody held it up.
+    Returns what was sent, and what the observer got: all of it, each
+    message within QUIET seconds, unless something held it up.
     """
+    sent: list[str] = []
     seen: list[str] = []
     for number in range(MESSAGES):
-        text = payload(number)
-        sender.send(text)
+        sent.append(payload(number))
+        sender.send(sent[-1])
         try:
             seen.append(receive(observer, timeout=QUIET))
         except TimeoutError:
             break
-        assert seen[-1] == f"Client #1 says: {text}"
-    return seen
+        assert seen[-1] == f"Client #1 says: {sent[-1]}"
+    return sent, seen
 
 
 def drain(connection: ClientConnection) -> tuple[list[str], ConnectionClosed]:
@@ -193,23 +223,33 @@ def test_reliable_drops_a_stalled_client_and_nobody_waits() -> None:
         healthy(server, "/ws/1", compression=None) as sender,
         healthy(server, "/ws/2", compression=None) as observer,
     ):
-        seen_by_observer = lockstep(sender, observer)
+        sent, seen_by_observer = lockstep(sender, observer)
         seen_by_slow, closed = drain(slow)
         # Its handler noticed the close and said goodbye.
         assert receive(observer) == "Client #3 left the chat"
         sender.send("still here")
-        assert receive_until(sender, "Client #1 says: still here")[-1] == (
-            "Client #1 says: still here"
-        )
+        seen_by_sender = receive_until(sender, "Client #1 says: still here")
         output = server.output()
 
-    assert len(seen_by_observer) == MESSAGES  # each within QUIET seconds
+    says = [f"Client #1 says: {text}" for text in sent]
+    assert seen_by_observer == says  # all of them, each within QUIET seconds
+    assert seen_by_sender == [
+        *(
+            line
+            for text in sent
+            for line in (f"You wrote: {text}", f"Client #1 says: {text}")
+        ),
+        "Client #3 left the chat",
+        "You wrote: still here",
+        "Client #1 says: still here",
+    ]
+    # The stalled client got the start of the conversation, in order, then
+    # the close: the rest was dropped with it, more than a queue's worth.
     assert closed.rcvd is not None
     assert closed.rcvd.code == 1013
     assert closed.rcvd.reason == ""
-    # What it got before the close is the start of the conversation, in order.
-    assert 0 < len(seen_by_slow) < MESSAGES - 100
-    assert seen_by_slow == seen_by_observer[: len(seen_by_slow)]
+    assert 0 < len(seen_by_slow) < len(says) - 100
+    assert seen_by_slow == says[: len(seen_by_slow)]
     assert "Traceback" not in output
 
 
@@ -228,7 +268,7 @@ def test_a_waiting_loop_is_held_up_by_a_stalled_client(app: str) -> None:
         ) as sender,
         healthy(server, "/ws/2", compression=None) as observer,
     ):
-        seen_by_observer = lockstep(sender, observer)
+        _, seen_by_observer = lockstep(sender, observer)
         held_at = len(seen_by_observer)
         assert held_at < MESSAGES  # the observer waited QUIET seconds for nothing
 
@@ -278,7 +318,8 @@ def test_a_stalled_client_holds_up_uvicorns_shutdown_until_its_timeout() -> None
         healthy(server, "/ws/1", compression=None) as sender,
         healthy(server, "/ws/2", compression=None) as observer,
     ):
-        assert len(lockstep(sender, observer)) == MESSAGES  # the stalled one is full
+        _, seen_by_observer = lockstep(sender, observer)
+        assert len(seen_by_observer) == MESSAGES  # and the stalled client is full
         server.process.terminate()
         server.process.wait(timeout=TIMEOUT)
         output = server.output()

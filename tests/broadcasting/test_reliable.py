@@ -1,0 +1,102 @@
+"""The reliable manager: nobody waits for a slow client, and nothing leaks."""
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from fastapi import status
+from fastapi.testclient import TestClient
+
+from docs_src.broadcasting import reliable
+from docs_src.broadcasting.reliable import ConnectionManager
+from tests.broadcasting.fakes import Listener
+from tests.broadcasting.manager_tests import ManagerTests
+
+
+@pytest.fixture(autouse=True)
+def fresh_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(reliable, "manager", ConnectionManager())
+    yield
+    assert reliable.manager.clients == {}
+
+
+def test_chat() -> None:
+    with (
+        TestClient(reliable.app) as client,
+        client.websocket_connect("/ws/1") as alice,
+        client.websocket_connect("/ws/2") as bob,
+    ):
+        alice.send_text("Hi, Bob")
+        assert alice.receive_text() == "You wrote: Hi, Bob"
+        assert alice.receive_text() == "Client #1 says: Hi, Bob"
+        assert bob.receive_text() == "Client #1 says: Hi, Bob"
+
+        bob.send_text("Hi, Alice")
+        assert bob.receive_text() == "You wrote: Hi, Alice"
+        assert bob.receive_text() == "Client #2 says: Hi, Alice"
+        assert alice.receive_text() == "Client #2 says: Hi, Alice"
+
+        bob.close()
+        assert alice.receive_text() == "Client #2 left the chat"
+        alice.send_text("Anyone?")
+        assert alice.receive_text() == "You wrote: Anyone?"
+        assert alice.receive_text() == "Client #1 says: Anyone?"
+
+
+def test_a_burst_reaches_everyone_in_order() -> None:
+    texts = [f"message {number}" for number in range(3 * reliable.QUEUE_SIZE)]
+    with (
+        TestClient(reliable.app) as client,
+        client.websocket_connect("/ws/1") as alice,
+        client.websocket_connect("/ws/2") as bob,
+    ):
+        for text in texts:
+            alice.send_text(text)
+        seen_by_alice = [alice.receive_text() for _ in range(2 * len(texts))]
+        seen_by_bob = [bob.receive_text() for _ in texts]
+    assert seen_by_alice[0::2] == [f"You wrote: {text}" for text in texts]
+    assert seen_by_alice[1::2] == [f"Client #1 says: {text}" for text in texts]
+    assert seen_by_bob == [f"Client #1 says: {text}" for text in texts]
+
+
+def test_a_burst_from_one_client_overflows_nobody() -> None:
+    """Uvicorn hands over messages that have already arrived without pausing.
+
+    This fake does the same, so only the endpoint's own pause lets the
+    writers keep up with a burst.
+    """
+    texts = [f"message {number}" for number in range(3 * reliable.QUEUE_SIZE)]
+
+    async def scenario() -> None:
+        alice, bob = Listener(), Listener()
+        await reliable.manager.connect(bob.websocket)
+        for text in [*texts, None]:
+            alice.incoming.put_nowait(text)
+        await asyncio.wait_for(reliable.chat(alice.websocket, client_id=1), 5)
+
+        seen_by_bob = await bob.wait_received(len(texts) + 1)
+        assert seen_by_bob == [
+            *(f"Client #1 says: {text}" for text in texts),
+            "Client #1 left the chat",
+        ]
+        assert [alice.close_code, bob.close_code] == [None, None]
+        reliable.manager.disconnect(bob.websocket)
+
+    asyncio.run(scenario())
+
+
+class TestManager(ManagerTests):
+    example = reliable
+
+
+def test_the_lifespan_closes_what_is_left_on_shutdown() -> None:
+    async def scenario() -> None:
+        listener = Listener()
+        async with reliable.lifespan(reliable.app):
+            await reliable.manager.connect(listener.websocket)
+            reliable.manager.broadcast("hello")
+            assert await listener.wait_received(1) == ["hello"]
+        assert listener.close_code == status.WS_1001_GOING_AWAY
+        assert reliable.manager.clients == {}
+
+    asyncio.run(scenario())

@@ -1,0 +1,129 @@
+"""The Redis chat with two real Uvicorn processes and a real redis-server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import redis
+from websockets.sync.client import ClientConnection, connect
+
+from guidekit import live
+from tests.conftest import require
+
+APP = "docs_src.scaling.pubsub:app"
+TIMEOUT = 10  # seconds: a bound on waits for things that should happen
+QUIET = 1  # seconds without a message: it is not coming
+RETRY = 0.2  # seconds to wait for a retried message before sending another
+
+
+def ws_url(server: live.Server, path: str) -> str:
+    return server.url.replace("http://", "ws://") + path
+
+
+def receive(connection: ClientConnection, timeout: float = TIMEOUT) -> str:
+    message = connection.recv(timeout=timeout)
+    assert isinstance(message, str)
+    return message
+
+
+def receive_until(connection: ClientConnection, last: str) -> list[str]:
+    messages: list[str] = []
+    while not messages or messages[-1] != last:
+        messages.append(receive(connection))
+    return messages
+
+
+def wait_for_subscribers(url: str, count: int) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    with redis.Redis.from_url(url) as client:
+        while client.pubsub_numsub("chat")[0][1] != count:
+            assert time.monotonic() < deadline, f"not {count} subscribers"
+            time.sleep(0.02)  # a poll interval, not a wait for an outcome
+
+
+@contextmanager
+def two_processes(env: dict[str, str]) -> Iterator[tuple[live.Server, live.Server]]:
+    with live.uvicorn(APP, env=env) as first, live.uvicorn(APP, env=env) as second:
+        yield first, second
+
+
+def test_without_redis_each_process_has_a_chat_of_its_own() -> None:
+    with (
+        two_processes({"REDIS_URL": ""}) as (first, second),
+        connect(ws_url(first, "/ws/1")) as alice,
+        connect(ws_url(second, "/ws/2")) as bob,
+    ):
+        alice.send("Hello?")
+        assert receive(alice) == "You wrote: Hello?"
+        assert receive(alice) == "Client #1 says: Hello?"
+        with pytest.raises(TimeoutError):
+            receive(bob, timeout=QUIET)  # Bob is in the other process
+
+
+def until_delivered(
+    sender: ClientConnection, receiver: ClientConnection, sender_id: int
+) -> list[str]:
+    """Send numbered messages until one reaches ``receiver``.
+
+    Returns everything the receiver got meanwhile, that message last.
+    """
+    deadline = time.monotonic() + 2 * TIMEOUT
+    seen: list[str] = []
+    for number in range(1000):
+        assert time.monotonic() < deadline, "no message got through"
+        sender.send(f"retry {number}")
+        try:
+            while True:
+                seen.append(receive(receiver, timeout=RETRY))
+                if seen[-1].startswith(f"Client #{sender_id} says: retry "):
+                    return seen
+        except TimeoutError:
+            continue  # lost, or not here yet: send another
+    raise AssertionError("no message got through")
+
+
+def test_two_processes_share_one_chat_through_redis() -> None:
+    require(live.redis_available(), "redis-server")
+    with live.redis_server() as server:
+        env = {"REDIS_URL": server.url}
+        with (
+            two_processes(env) as (first, second),
+            connect(ws_url(first, "/ws/1")) as alice,
+            connect(ws_url(second, "/ws/2")) as bob,
+        ):
+            wait_for_subscribers(server.url, 2)  # one per process
+            alice.send("Hi, Bob")
+            assert receive(alice) == "You wrote: Hi, Bob"
+            assert receive(alice) == "Client #1 says: Hi, Bob"
+            assert receive(bob) == "Client #1 says: Hi, Bob"
+            bob.send("Hi, Alice")
+            assert receive(bob) == "You wrote: Hi, Alice"
+            assert receive(bob) == "Client #2 says: Hi, Alice"
+            assert receive(alice) == "Client #2 says: Hi, Alice"
+
+            # Redis goes away: publishing fails, and the sender is told.
+            live.stop(server.process)
+            alice.send("Anyone?")
+            assert receive(alice) == "You wrote: Anyone?"
+            assert receive(alice) == "Not delivered: Anyone?"
+
+            # Redis is back on the same port: the subscribers find it again.
+            server.process = live.start_redis(server.port)
+            seen_by_bob = until_delivered(alice, bob, sender_id=1)
+            until_delivered(bob, alice, sender_id=2)
+
+            alice.send("Welcome back")
+            seen_by_alice = receive_until(alice, "Client #1 says: Welcome back")
+            seen_by_bob += receive_until(bob, "Client #1 says: Welcome back")
+            output = first.output() + second.output()
+    assert seen_by_alice[-2:] == [
+        "You wrote: Welcome back",
+        "Client #1 says: Welcome back",
+    ]
+    assert "Client #1 says: Anyone?" not in seen_by_bob
+    assert output.count("Redis subscription failed (") >= 2  # one per process
+    assert "Could not publish to Redis: " in output
+    assert "Traceback" not in output

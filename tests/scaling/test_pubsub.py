@@ -1,0 +1,340 @@
+"""The Redis chat: in one process, through a real redis-server, and its outages."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+import redis
+from fastapi import status
+from fastapi.testclient import TestClient
+
+from docs_src.broadcasting import reliable
+from docs_src.scaling import pubsub
+from guidekit import live
+from tests.broadcasting.fakes import Listener
+from tests.broadcasting.manager_tests import ManagerTests
+
+TIMEOUT = 10  # seconds: a bound on waits for things that should happen
+
+
+@pytest.fixture(autouse=True)
+def fresh_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(pubsub, "manager", pubsub.ConnectionManager())
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    yield
+    assert pubsub.manager.clients == {}
+
+
+def subscribers(url: str) -> int:
+    with redis.Redis.from_url(url) as client:
+        [(_, count)] = client.pubsub_numsub(pubsub.CHANNEL)
+        return int(count)
+
+
+def wait_for_subscribers(url: str, count: int) -> None:
+    """Poll Redis until ``count`` connections listen on the chat channel."""
+    deadline = time.monotonic() + TIMEOUT
+    while subscribers(url) != count:
+        assert time.monotonic() < deadline, f"not {count} subscribers in {TIMEOUT}s"
+        time.sleep(0.02)  # a poll interval, not a wait for an outcome
+
+
+def publish(url: str, message: str) -> None:
+    """Publish as another process would."""
+    with redis.Redis.from_url(url) as client:
+        assert client.publish(pubsub.CHANNEL, message) == 1
+
+
+# In one process, with nothing else running.
+
+
+def test_chat_without_redis() -> None:
+    with (
+        TestClient(pubsub.app) as client,
+        client.websocket_connect("/ws/1") as alice,
+        client.websocket_connect("/ws/2") as bob,
+    ):
+        alice.send_text("Hi, Bob")
+        assert alice.receive_text() == "You wrote: Hi, Bob"
+        assert alice.receive_text() == "Client #1 says: Hi, Bob"
+        assert bob.receive_text() == "Client #1 says: Hi, Bob"
+        bob.close()
+        assert alice.receive_text() == "Client #2 left the chat"
+
+
+def test_a_burst_without_redis_overflows_nobody() -> None:
+    # As in reliable.py: the fake hands over waiting messages without pausing.
+    texts = [f"message {number}" for number in range(3 * pubsub.QUEUE_SIZE)]
+
+    async def scenario() -> None:
+        alice, bob = Listener(), Listener()
+        broker = pubsub.MemoryBroker()
+        listener = asyncio.create_task(broker.listen(pubsub.manager.broadcast))
+        alice.state.broker = broker
+        await pubsub.manager.connect(bob.websocket)
+        for text in [*texts, None]:
+            alice.incoming.put_nowait(text)
+        await asyncio.wait_for(pubsub.chat(alice.websocket, client_id=1), 5)
+
+        seen_by_bob = await bob.wait_received(len(texts) + 1)
+        assert seen_by_bob == [
+            *(f"Client #1 says: {text}" for text in texts),
+            "Client #1 left the chat",
+        ]
+        assert [alice.close_code, bob.close_code] == [None, None]
+        pubsub.manager.disconnect(bob.websocket)
+        listener.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_the_lifespan_starts_a_subscriber_and_stops_everything() -> None:
+    async def scenario() -> None:
+        listener = Listener()
+        async with pubsub.lifespan(pubsub.app) as state:
+            broker = state["broker"]
+            assert isinstance(broker, pubsub.MemoryBroker)
+            await pubsub.manager.connect(listener.websocket)
+            assert await broker.publish("hello") is True
+            assert await listener.wait_received(1) == ["hello"]
+        assert listener.close_code == status.WS_1001_GOING_AWAY
+        assert pubsub.manager.clients == {}
+        # The subscriber task was cancelled and awaited: only this one is left.
+        assert asyncio.all_tasks() == {asyncio.current_task()}
+
+    asyncio.run(scenario())
+
+
+# Through a real redis-server.
+
+
+def test_chat_through_redis(
+    redis_server: live.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    with (
+        TestClient(pubsub.app) as client,
+        client.websocket_connect("/ws/1") as alice,
+        client.websocket_connect("/ws/2") as bob,
+    ):
+        wait_for_subscribers(redis_server.url, 1)  # one subscriber per process
+        alice.send_text("Hi, Bob")
+        assert alice.receive_text() == "You wrote: Hi, Bob"
+        assert alice.receive_text() == "Client #1 says: Hi, Bob"
+        assert bob.receive_text() == "Client #1 says: Hi, Bob"
+
+        # Whatever another process publishes reaches the clients of this one.
+        publish(redis_server.url, "Client #7 says: Hello from elsewhere")
+        assert alice.receive_text() == "Client #7 says: Hello from elsewhere"
+        assert bob.receive_text() == "Client #7 says: Hello from elsewhere"
+
+        bob.close()
+        assert alice.receive_text() == "Client #2 left the chat"
+    assert subscribers(redis_server.url) == 0  # unsubscribed on shutdown
+
+
+def test_chat_through_a_redis_outage(
+    redis_server: live.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    with (
+        TestClient(pubsub.app) as client,
+        client.websocket_connect("/ws/1") as alice,
+    ):
+        wait_for_subscribers(redis_server.url, 1)
+        live.stop(redis_server.process)
+
+        alice.send_text("Anyone?")
+        assert alice.receive_text() == "You wrote: Anyone?"
+        assert alice.receive_text() == "Not delivered: Anyone?"
+
+        redis_server.process = live.start_redis(redis_server.port)
+        wait_for_subscribers(redis_server.url, 1)  # it came back on its own
+        alice.send_text("Back again")
+        assert alice.receive_text() == "You wrote: Back again"
+        assert alice.receive_text() == "Client #1 says: Back again"
+
+    warnings = [r.getMessage() for r in caplog.records if r.name == pubsub.__name__]
+    assert any(w.startswith("Could not publish to Redis: ") for w in warnings)
+    assert any(w.startswith("Redis subscription failed (") for w in warnings)
+
+
+# The subscriber's reconnection, and what pub/sub promises.
+
+
+class Recorder(logging.Handler):
+    """Keeps the example's warnings, and wakes up whoever waits for them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+        self.arrived = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.arrived.set()
+
+    async def wait_for(self, count: int) -> list[float]:
+        """Wait for ``count`` warnings in all; return the delays they announce."""
+        while len(self.records) < count:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), TIMEOUT)
+        return [record.args[1] for record in self.records]  # type: ignore[index]
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    handler = Recorder()
+    logger = logging.getLogger(pubsub.__name__)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+
+
+async def until_subscribed(broker: pubsub.RedisBroker, count: int = 1) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while (await broker.redis.pubsub_numsub(pubsub.CHANNEL))[0][1] != count:
+        assert time.monotonic() < deadline, f"not {count} subscribers in {TIMEOUT}s"
+        await asyncio.sleep(0.02)  # a poll interval, not a wait for an outcome
+
+
+class Inbox:
+    """Messages a subscriber delivers, and a way to wait for them."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.arrived = asyncio.Event()
+
+    def deliver(self, message: str) -> None:
+        self.messages.append(message)
+        self.arrived.set()
+
+    async def wait(self) -> list[str]:
+        await asyncio.wait_for(self.arrived.wait(), TIMEOUT)
+        return self.messages
+
+
+async def stop(listener: asyncio.Task[None], broker: pubsub.RedisBroker) -> None:
+    listener.cancel()
+    await asyncio.gather(listener, return_exceptions=True)
+    await broker.close()
+
+
+def test_reconnection_delays_double_up_to_a_limit(
+    monkeypatch: pytest.MonkeyPatch, recorder: Recorder
+) -> None:
+    monkeypatch.setattr(pubsub, "RETRY_DELAY", 0.01)
+    monkeypatch.setattr(pubsub, "RETRY_DELAY_MAX", 0.04)
+
+    async def scenario() -> None:
+        nowhere = f"redis://127.0.0.1:{live.free_port()}/0"  # nothing listens there
+        broker = pubsub.RedisBroker(nowhere)
+        listener = asyncio.create_task(broker.listen(Inbox().deliver))
+        delays = await recorder.wait_for(5)
+        await stop(listener, broker)
+        assert delays[:5] == [0.01, 0.02, 0.04, 0.04, 0.04]
+        message = recorder.records[0].getMessage()
+        assert message.startswith("Redis subscription failed (Error 111 connecting")
+        assert message.endswith("); retrying in 0.01 s")
+
+    asyncio.run(scenario())
+
+
+def test_a_new_subscription_starts_the_delays_afresh(
+    redis_server: live.Redis, monkeypatch: pytest.MonkeyPatch, recorder: Recorder
+) -> None:
+    monkeypatch.setattr(pubsub, "RETRY_DELAY", 0.05)
+
+    async def scenario() -> None:
+        broker = pubsub.RedisBroker(redis_server.url)
+        inbox = Inbox()
+        listener = asyncio.create_task(broker.listen(inbox.deliver))
+        await until_subscribed(broker)
+        live.stop(redis_server.process)
+        assert (await recorder.wait_for(2))[:2] == [0.05, 0.1]
+
+        redis_server.process = live.start_redis(redis_server.port)
+        await until_subscribed(broker)
+        failures = len(recorder.records)
+        live.stop(redis_server.process)
+        assert (await recorder.wait_for(failures + 1))[failures] == 0.05
+
+        redis_server.process = live.start_redis(redis_server.port)
+        await until_subscribed(broker)
+        assert await broker.publish("Client #1 says: still here") is True
+        assert await inbox.wait() == ["Client #1 says: still here"]
+        await stop(listener, broker)
+
+    asyncio.run(scenario())
+
+
+def test_a_message_nobody_listens_for_is_lost(redis_server: live.Redis) -> None:
+    async def scenario() -> None:
+        broker = pubsub.RedisBroker(redis_server.url)
+        # Redis takes it, hands it to the subscribers it has now (none), and
+        # forgets it: pub/sub delivers at most once.
+        assert await broker.publish("Client #1 says: too early") is True
+
+        inbox = Inbox()
+        listener = asyncio.create_task(broker.listen(inbox.deliver))
+        await until_subscribed(broker)
+        assert await broker.publish("Client #1 says: in time") is True
+        assert await inbox.wait() == ["Client #1 says: in time"]
+        await stop(listener, broker)
+
+    asyncio.run(scenario())
+
+
+# The manager: a deliberate copy of the one in reliable.py.
+
+
+def code_of(module: ModuleType, name: str) -> list[str]:
+    """The source of ``name`` without blank lines and region markers."""
+    lines = inspect.getsource(getattr(module, name)).splitlines()
+    markers = ("# region", "# endregion")
+    return [
+        line for line in lines if line.strip() and not line.strip().startswith(markers)
+    ]
+
+
+@pytest.mark.parametrize("name", ["Client", "ConnectionManager"])
+def test_the_manager_is_the_one_from_reliable(name: str) -> None:
+    assert code_of(pubsub, name) == code_of(reliable, name)
+    assert (pubsub.QUEUE_SIZE, pubsub.CLOSE_TIMEOUT) == (
+        reliable.QUEUE_SIZE,
+        reliable.CLOSE_TIMEOUT,
+    )
+
+
+class TestManager(ManagerTests):
+    example = pubsub
+
+
+def test_the_sender_hears_when_its_message_was_not_delivered() -> None:
+    # The same path as in the outage above, without the outage. On Python
+    # 3.11, coverage loses the lines that run after a refused connection.
+    class Unreachable(pubsub.MemoryBroker):
+        async def publish(self, message: str) -> bool:
+            return False
+
+    async def scenario() -> None:
+        alice = Listener()
+        alice.state.broker = Unreachable()
+        handler = asyncio.create_task(pubsub.chat(alice.websocket, client_id=1))
+        alice.incoming.put_nowait("Anyone?")
+        assert await alice.wait_received(2) == [
+            "You wrote: Anyone?",
+            "Not delivered: Anyone?",
+        ]
+        alice.incoming.put_nowait(None)
+        await asyncio.wait_for(handler, 5)
+
+    asyncio.run(scenario())
