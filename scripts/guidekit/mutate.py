@@ -39,7 +39,8 @@ SWAPPED_COMPARISONS: dict[type[ast.cmpop], str] = {
 }
 COPIED = ("docs_src", "tests", "scripts", "pyproject.toml")
 SLOW_TESTS = {"e2e", "docs", "guidekit"}  # not the examples' in-process tests
-LONG_TEXT = 200  # longer strings are HTML pages, checked in the browser instead
+LONG_TEXT = 200
+TIME_LIMIT = 60  # seconds for one topic's tests; the suites take a few  # longer strings are HTML pages, checked in the browser instead
 
 
 @dataclass(frozen=True)
