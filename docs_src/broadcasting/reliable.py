@@ -32,6 +32,7 @@ class ConnectionManager:
         self.queue_size = queue_size
         self.clients: dict[WebSocket, Client] = {}
         self.closing: set[asyncio.Task[None]] = set()
+        self.backlog = False  # some client has half a queue waiting
 
     # region writer
     async def connect(self, websocket: WebSocket) -> None:
@@ -62,12 +63,22 @@ class ConnectionManager:
         except asyncio.QueueFull:
             # It has stopped reading: drop it rather than wait for it.
             self._remove(websocket, close_code=status.WS_1013_TRY_AGAIN_LATER)
+            return
+        if client.queue.qsize() > self.queue_size // 2:
+            self.backlog = True
 
     def broadcast(self, message: str) -> None:
         # A plain function: it cannot wait for anyone. It loops over a
         # snapshot, because send_personal() may drop clients as it goes.
         for websocket in list(self.clients):
             self.send_personal(message, websocket)
+
+    async def let_writers_catch_up(self) -> None:
+        # Messages that have already arrived are handed over without a pause,
+        # so a burst would keep the writers waiting: give them a turn.
+        if self.backlog:
+            self.backlog = False
+            await asyncio.sleep(0)
 
     # endregion
 
@@ -128,9 +139,7 @@ async def chat(websocket: WebSocket, client_id: int) -> None:
         async for text in websocket.iter_text():
             manager.send_personal(f"You wrote: {text}", websocket)
             manager.broadcast(f"Client #{client_id} says: {text}")
-            # Let the writers run. When several messages have arrived at
-            # once, the next receive returns at once, without pausing.
-            await asyncio.sleep(0)
+            await manager.let_writers_catch_up()
     finally:
         manager.disconnect(websocket)
     manager.broadcast(f"Client #{client_id} left the chat")

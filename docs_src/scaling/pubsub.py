@@ -48,6 +48,7 @@ class ConnectionManager:
         self.queue_size = queue_size
         self.clients: dict[WebSocket, Client] = {}
         self.closing: set[asyncio.Task[None]] = set()
+        self.backlog = False  # some client has half a queue waiting
 
     async def connect(self, websocket: WebSocket) -> None:
         await websocket.accept()
@@ -74,12 +75,22 @@ class ConnectionManager:
         except asyncio.QueueFull:
             # It has stopped reading: drop it rather than wait for it.
             self._remove(websocket, close_code=status.WS_1013_TRY_AGAIN_LATER)
+            return
+        if client.queue.qsize() > self.queue_size // 2:
+            self.backlog = True
 
     def broadcast(self, message: str) -> None:
         # A plain function: it cannot wait for anyone. It loops over a
         # snapshot, because send_personal() may drop clients as it goes.
         for websocket in list(self.clients):
             self.send_personal(message, websocket)
+
+    async def let_writers_catch_up(self) -> None:
+        # Messages that have already arrived are handed over without a pause,
+        # so a burst would keep the writers waiting: give them a turn.
+        if self.backlog:
+            self.backlog = False
+            await asyncio.sleep(0)
 
     def disconnect(self, websocket: WebSocket) -> None:
         self._remove(websocket)
@@ -122,6 +133,7 @@ class MemoryBroker:
     async def listen(self, deliver: Callable[[str], None]) -> None:
         while True:
             deliver(await self.queue.get())
+            await asyncio.sleep(0)  # let the writers send it
 
     async def close(self) -> None:
         """Nothing to close: it holds no connections."""
@@ -163,6 +175,7 @@ class RedisBroker:
                         message = await pubsub.get_message(timeout=None)
                         if message is not None:  # None: a subscription notice
                             deliver(message["data"])
+                            await asyncio.sleep(0)  # let the writers send it
             except RedisError as error:
                 logger.warning(
                     "Redis subscription failed (%s); retrying in %s s", error, delay
@@ -209,7 +222,7 @@ async def chat(websocket: WebSocket, client_id: int) -> None:
             manager.send_personal(f"You wrote: {text}", websocket)
             if not await broker.publish(f"Client #{client_id} says: {text}"):
                 manager.send_personal(f"Not delivered: {text}", websocket)
-            await asyncio.sleep(0)  # let the writers run, as in reliable.py
+            await manager.let_writers_catch_up()
     finally:
         manager.disconnect(websocket)
     await broker.publish(f"Client #{client_id} left the chat")

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemBytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -54,6 +55,17 @@ def _strings(config: MkDocsConfig) -> dict[str, str]:
     return {**includes.ENGLISH, **notices.ENGLISH, **config.extra.get("guide", {})}
 
 
+# mkdocs-static-i18n runs a whole build per language, and each one compiles
+# the same theme templates again; keep the compiled code between them (and
+# between builds, in the system's temporary folder, keyed by template source).
+_TEMPLATES = FileSystemBytecodeCache()
+
+
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    env.bytecode_cache = _TEMPLATES
+    return env
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Give the language being built a page for every English page.
 
@@ -64,6 +76,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     language = _language(config)
     if language == SOURCE_LANGUAGE:
         return files
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and i18n.building:
+        files = _without_theme_files(files, config)
     docs = Path(config.docs_dir)
     for file in list(files.documentation_pages()):
         parts = Path(file.src_uri).parts
@@ -78,6 +93,23 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             File(virtual, config.docs_dir, config.site_dir, config.use_directory_urls)
         )
     return files
+
+
+def _without_theme_files(files: Files, config: MkDocsConfig) -> Files:
+    """Leave out the theme's assets in a translation's build.
+
+    The first language's build has already copied them to the same places
+    (they are shared by all languages); copying thousands of files again for
+    each language is most of what a translation's build would repeat.
+    """
+    docs = str(Path(config.docs_dir).resolve())
+    kept = [
+        file
+        for file in files
+        if file.abs_src_path is None
+        or str(Path(file.abs_src_path).resolve()).startswith(docs)
+    ]
+    return Files(kept)
 
 
 def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:

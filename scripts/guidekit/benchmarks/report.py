@@ -1,0 +1,324 @@
+"""PERFORMANCE.md, written from the same data as the JSON results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from guidekit.benchmarks.core import TIMES, format_value, verdict
+
+SECTION_ORDER = ("build", "reload", "tests", "weight", "broadcast", "scaling")
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def table(
+    header: Iterable[str], rows: Iterable[Iterable[object]], right: int = 1
+) -> list[str]:
+    """A Markdown table; columns from ``right`` on are right-aligned."""
+    header = list(header)
+    align = ["---" if index < right else "---:" for index in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _value(
+    value: float | None, unit: str, bound: float | None = None, unfinished: bool = False
+) -> str:
+    if unfinished:
+        return format_value(math.inf, unit, bound)
+    return format_value(value, unit, bound)
+
+
+def _figure_value(figure: dict[str, Any], key: str) -> str:
+    """A summary of a figure; null with runs recorded means a run that never ended."""
+    value = figure[key]
+    unfinished = value is None and figure["runs"] > 0
+    return _value(value, figure["unit"], figure.get("bound"), unfinished)
+
+
+def machine_lines(machine: dict[str, Any]) -> list[str]:
+    packages = machine.get("packages", {})
+
+    def version(name: str) -> str:
+        return packages.get(name) or "not installed"
+
+    load = machine.get("load_average")
+    rows = [
+        ("Date (UTC)", machine.get("date")),
+        ("CPU", machine.get("cpu")),
+        ("Cores", f"{machine.get('cores')} (usable: {machine.get('usable_cores')})"),
+        ("Memory", f"{machine.get('memory_gib')} GiB"),
+        (
+            "Load average at start",
+            ", ".join(f"{x:.2f}" for x in load) if load else "n/a",
+        ),
+        ("OS", machine.get("os")),
+        ("Python", machine.get("python")),
+        ("mkdocs", version("mkdocs")),
+        ("mkdocs-material", version("mkdocs-material")),
+        ("mkdocs-static-i18n", version("mkdocs-static-i18n")),
+        ("uvicorn", version("uvicorn")),
+        ("websockets", version("websockets")),
+        ("FastAPI", version("fastapi")),
+        (
+            "Playwright / Chromium",
+            f"{version('playwright')} / {machine.get('chromium') or 'n/a'}",
+        ),
+        (
+            "redis (client) / server",
+            f"{version('redis')} / {machine.get('redis_server') or 'n/a'}",
+        ),
+        (
+            "Commit",
+            f"{machine.get('commit') or 'n/a'}"
+            + (
+                " with uncommitted changes"
+                if machine.get("uncommitted_changes")
+                else ""
+            ),
+        ),
+    ]
+    return table(("Fact", "Value"), rows, right=2)
+
+
+def target_lines(sections: list[dict[str, Any]]) -> list[str]:
+    rows = []
+    for section in sections:
+        for target in section["targets"]:
+            rows.append(
+                (
+                    section["title"],
+                    target["description"],
+                    _value(
+                        target["value"],
+                        target["unit"],
+                        None,
+                        target.get("unfinished", False),
+                    ),
+                    "✅ met"
+                    if target["met"]
+                    else ("—" if target["met"] is None else "❌ not met"),
+                )
+            )
+    if not rows:
+        return ["No targets were measured in this run."]
+    return table(("Section", "Target", "Measured", "Verdict"), rows, right=2)
+
+
+def figure_lines(section: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if section["figures"]:
+        rows = [
+            (
+                figure["label"],
+                figure["runs"],
+                _figure_value(figure, "median"),
+                _figure_value(figure, "min"),
+                _figure_value(figure, "max"),
+            )
+            for figure in section["figures"]
+        ]
+        lines += table(("Figure", "Runs", "Median", "Min", "Max"), rows)
+    if section["ratios"]:
+        rows = [
+            (ratio["label"], format_value(ratio["value"], TIMES))
+            for ratio in section["ratios"]
+        ]
+        lines += ["", *table(("Ratio of medians (measured in turns)", "Value"), rows)]
+    if section["targets"]:
+        rows = [
+            (
+                target["description"],
+                _value(
+                    target["value"],
+                    target["unit"],
+                    None,
+                    target.get("unfinished", False),
+                ),
+                verdict(target["met"]),
+            )
+            for target in section["targets"]
+        ]
+        lines += ["", *table(("Target", "Measured", "Verdict"), rows, right=1)]
+    return lines
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole else "n/a"
+
+
+KINDS = {"once": "once", "step": "every build", "inside": "(inside)"}
+
+
+def build_extra(section: dict[str, Any]) -> list[str]:
+    profile = section["extra"].get("profile")
+    if not profile:
+        return []
+    total = profile["total_seconds"]
+    steps = profile["step_seconds"]
+    lines = [
+        "### Where the time goes { #build-profile }",
+        "",
+        f"One {profile['build']} build under cProfile: {total:.2f} s profiled. "
+        f"Start-up (imports, command line) took {profile['startup_seconds']:.2f} s "
+        f"({_share(profile['startup_seconds'], total)}); `mkdocs build` ran "
+        f"{profile['builds']} time(s), {profile['build_seconds']:.2f} s in all "
+        f"({_share(profile['build_seconds'], total)}): mkdocs-static-i18n runs a "
+        "whole build for every language after the first. The steps of a build, "
+        f"which every language's build repeats, add up to {steps:.2f} s "
+        f"({_share(steps, total)}). The profiler slows pure-Python work (Jinja's "
+        "compiler above all) more than C code, so read the shares, not the "
+        f"seconds. Full listing: `{profile['files'][-1]}`.",
+        "",
+    ]
+    rows = [
+        (
+            phase["label"],
+            f"`{phase['function']}`",
+            KINDS.get(phase["kind"], phase["kind"]),
+            phase["calls"],
+            f"{phase['seconds']:.2f} s",
+            _share(phase["seconds"], total),
+        )
+        for phase in profile["phases"]
+    ]
+    lines += table(
+        ("Phase", "Function", "Done", "Calls", "Cumulative", "Share"), rows, right=3
+    )
+    rows = [
+        (
+            f"`{entry['function']}`",
+            entry["calls"],
+            f"{entry['own_seconds']:.2f} s",
+            f"{entry['seconds']:.2f} s",
+            _share(entry["seconds"], total),
+        )
+        for entry in profile["top"]
+    ]
+    lines += [
+        "",
+        "Top functions by cumulative time:",
+        "",
+        *table(("Function", "Calls", "Own", "Cumulative", "Share"), rows),
+    ]
+    return lines
+
+
+def tests_extra(section: dict[str, Any]) -> list[str]:
+    whole = section["extra"].get("whole")
+    lines = []
+    if section["extra"].get("snippet_command"):
+        lines += [f"Snippet tests: `{section['extra']['snippet_command']}`.", ""]
+    if whole and whole.get("steps"):
+        rows = [
+            (
+                step["name"],
+                "pass" if step["passed"] else f"FAIL ({step['status']})",
+                f"{step['seconds']:.1f} s",
+            )
+            for step in whole["steps"]
+        ]
+        lines += ["Steps of the whole `scripts/test`, as its summary reports them:", ""]
+        lines += table(("Step", "Result", "Time"), rows, right=2)
+    return lines
+
+
+def weight_extra(section: dict[str, Any]) -> list[str]:
+    first = section["extra"].get("first_run") or {}
+    ours, bare = first.get("en"), first.get("bare")
+    if not ours or not bare:
+        return []
+    ours_sizes = dict(ours["responses"])
+    bare_sizes = dict(bare["responses"])
+    rows = []
+    for path in sorted(set(ours_sizes) | set(bare_sizes)):
+        mine, theirs = ours_sizes.get(path), bare_sizes.get(path)
+        rows.append(
+            (
+                f"`{path}`",
+                format_value(mine, "B") if mine is not None else "—",
+                format_value(theirs, "B") if theirs is not None else "—",
+            )
+        )
+    return [
+        "What the first load of each English page fetched (first run):",
+        "",
+        *table(("Response", "Guide", "Bare Material"), rows),
+    ]
+
+
+def generic_extra(section: dict[str, Any]) -> list[str]:
+    details = section["extra"].get("details")
+    if not details:
+        return []
+    return [f"- {key}: {value}" for key, value in details.items()]
+
+
+EXTRAS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "build": build_extra,
+    "tests": tests_extra,
+    "weight": weight_extra,
+    "broadcast": generic_extra,
+    "scaling": generic_extra,
+}
+
+TITLES = {
+    "build": "Build",
+    "reload": "Live reload",
+    "tests": "Tests",
+    "weight": "Page weight",
+    "broadcast": "Broadcast",
+    "scaling": "Across processes",
+}
+
+
+def render(result: dict[str, Any]) -> str:
+    """PERFORMANCE.md for one ``scripts/bench`` run (its JSON results)."""
+    sections = result["sections"]
+    lines = [
+        "# Performance",
+        "",
+        "<!-- Written by scripts/bench; edit the script, not this file. -->",
+        "",
+        "Figures from `scripts/bench` (`scripts/bench --only SECTION` for one "
+        "section, `--help` for the rest). The machine is small and noisy, so what "
+        "counts are the ratios: workloads compared with each other run in turns "
+        "(A, B, A, B, …) in the same run, and each ratio is of their medians. "
+        "Absolute times hold for this machine only. Raw results: "
+        f"`{result.get('json', 'build/bench.json')}`.",
+        "",
+        "## Machine { #machine }",
+        "",
+        *machine_lines(result["machine"]),
+        "",
+        "## Targets { #targets }",
+        "",
+        *target_lines(sections),
+        "",
+    ]
+    number = 0
+    for name in SECTION_ORDER:
+        number += 1
+        title = TITLES[name]
+        lines += [f"## {number}. {title} {{ #{name} }}", ""]
+        section = next((s for s in sections if s["name"] == name), None)
+        if section is None:
+            lines += [f"Not run this time: `scripts/bench --only {name}` runs it.", ""]
+            continue
+        if section["status"] != "ok":
+            lines += [f"**{section['status'].capitalize()}.**", ""]
+        body = figure_lines(section)
+        if body:
+            lines += [*body, ""]
+        extra = EXTRAS.get(name, generic_extra)(section)
+        if extra:
+            lines += [*extra, ""]
+        if section["notes"]:
+            lines += [f"- {note}" for note in section["notes"]]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
