@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,11 +48,19 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that navigates away mid-response is no error of the site's."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextmanager
 def serve_static(folder: Path) -> Iterator[str]:
     """Serve a built site on a free loopback port, as a static host would."""
     handler = functools.partial(SiteHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", live.free_port()), handler)
+    server = QuietServer(("127.0.0.1", live.free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
