@@ -5,30 +5,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from guidekit import mutate
 
-APP = """from fastapi import FastAPI, WebSocket, status
-
-app = FastAPI()
+APP = """POLICY_VIOLATION = 1008
 
 
-@app.websocket("/ws")
-async def hello(websocket: WebSocket, name: str = "") -> None:
-    if name == "":
-        await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
-        return
-    await websocket.accept()
-    await websocket.send_text(f"Hello, {name}")
-    await websocket.close()
+def greet(name: str) -> str:
+    return f"Hello, {name}"
 """
 
-TESTS = """from fastapi.testclient import TestClient
-from docs_src.demo.hello import app
+TESTS = """from docs_src.demo.hello import greet
 
 
 def test_greets() -> None:
-    with TestClient(app).websocket_connect("/ws?name=Ada") as websocket:
-        assert websocket.receive_text() == "Hello, Ada"
+    assert greet("Ada") == "Hello, Ada"
 """
 
 
@@ -62,12 +54,25 @@ def test_mutants_cover_messages_codes_comparisons_and_conditions() -> None:
 def test_a_test_that_checks_too_little_lets_mutants_survive(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     outcomes = mutate.run(root, ["docs_src/demo/hello.py"], python=sys.executable)
-    survived = sorted(o.mutant.description for o in outcomes if not o.killed)
-    killed = sorted(o.mutant.description for o in outcomes if o.killed)
-    # The rejection is never tested: changing its close code goes unnoticed.
-    assert "close code WS_1008_POLICY_VIOLATION -> WS_1011_INTERNAL_ERROR" in survived
-    # The greeting is tested: changing its text is caught.
-    assert 'f-string f"Hello, {name}" changed' in killed
-    assert "string '/ws' changed" in killed
+    results = {o.mutant.description: o.killed for o in outcomes}
+    assert results == {
+        # The close code is never tested: changing it goes unnoticed.
+        "number 1008 -> 1009": False,
+        # The greeting is tested: changing its text is caught.
+        'f-string f"Hello, {name}" changed': True,
+    }
     # The working tree is untouched.
     assert (root / "docs_src/demo/hello.py").read_text(encoding="utf-8") == APP
+
+
+def test_tests_that_fail_unmutated_are_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    (root / "tests/demo/test_hello.py").write_text(
+        TESTS.replace("Hello, Ada", "Goodbye"), encoding="utf-8"
+    )
+    with pytest.raises(mutate.MutationError) as error:
+        mutate.run(root, ["docs_src/demo/hello.py"], python=sys.executable)
+    assert str(error.value) == (
+        "tests/demo: expected the tests to pass before any mutation, "
+        "found pytest exit status 1"
+    )
