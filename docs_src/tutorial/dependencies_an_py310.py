@@ -126,7 +126,9 @@ async def item_socket(
     q: Annotated[int | None, Query()] = None,
     user_agent: Annotated[str | None, Header()] = None,
     credentials: Annotated[str, Depends(get_credentials)],
-    scopes: Annotated[list[str], Security(granted_scopes, scopes=["items:read"])],
+    scopes: Annotated[
+        list[str], Security(granted_scopes, scopes=["items:read", "items:write"])
+    ],
 ) -> None:
     # endregion
     await websocket.accept()

@@ -124,7 +124,7 @@ async def item_socket(
     q: int | None = Query(default=None),
     user_agent: str | None = Header(default=None),
     credentials: str = Depends(get_credentials),
-    scopes: list[str] = Security(granted_scopes, scopes=["items:read"]),
+    scopes: list[str] = Security(granted_scopes, scopes=["items:read", "items:write"]),
 ) -> None:
     # endregion
     await websocket.accept()

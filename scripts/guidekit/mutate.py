@@ -77,12 +77,26 @@ def _docstrings(tree: ast.Module) -> set[int]:
     return found
 
 
+def _test_lines(tree: ast.Module) -> set[int]:
+    """Lines of ``test_*`` functions: an example's own tests are not behaviour."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef
+        ) and node.name.startswith("test_"):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return lines
+
+
 def mutants(path: str, source: str) -> Iterator[Mutant]:
     """Every single-change mutant of one example file."""
     tree = ast.parse(source)
     docstrings = _docstrings(tree)
+    tests = _test_lines(tree)
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
+        if line in tests:
+            continue
         if isinstance(node, ast.Constant) and id(node) not in docstrings:
             yield from _constant_mutants(path, source, node, line)
         elif isinstance(node, ast.Attribute) and node.attr.startswith("WS_1"):
@@ -150,8 +164,10 @@ def _constant_mutants(
 
 def f_string_mutants(path: str, source: str) -> Iterator[Mutant]:
     """f-strings: change their literal text (the reply's wording)."""
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.JoinedStr):
+    tree = ast.parse(source)
+    tests = _test_lines(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and node.lineno not in tests:
             segment = ast.get_source_segment(source, node)
             if (
                 segment

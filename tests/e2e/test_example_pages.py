@@ -45,7 +45,7 @@ def test_dependencies_page_connects_and_talks(
     assert flows.wait_for_messages(page, 4) == [
         "Connected",
         "Item plate: Hi",
-        "Authenticated with token, scopes: items:read",
+        "Authenticated with token, scopes: items:read, items:write",
         f"User-Agent: {user_agent}",
     ]
 

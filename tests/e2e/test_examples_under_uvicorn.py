@@ -64,7 +64,7 @@ def test_dependencies_with_token(dependencies_server: live.Server) -> None:
     assert replies == [
         "Item foo: Hi",
         "q = 3",
-        "Authenticated with token, scopes: items:read",
+        "Authenticated with token, scopes: items:read, items:write",
         "User-Agent: e2e-client",
     ]
 
@@ -77,7 +77,7 @@ def test_dependencies_with_cookie(dependencies_server: live.Server) -> None:
         replies = [receive(connection) for _ in range(2)]
     assert replies == [
         "Item bar: Hey",
-        "Authenticated with session cookie, scopes: items:read",
+        "Authenticated with session cookie, scopes: items:read, items:write",
     ]
 
 

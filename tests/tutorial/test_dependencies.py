@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 
 from tests.tutorial.helpers import connect, get_page, refusal
 
-AUTH_BY_TOKEN = "Authenticated with token, scopes: items:read"
-AUTH_BY_COOKIE = "Authenticated with session cookie, scopes: items:read"
+AUTH_BY_TOKEN = "Authenticated with token, scopes: items:read, items:write"
+AUTH_BY_COOKIE = "Authenticated with session cookie, scopes: items:read, items:write"
 
 
 @pytest.fixture(params=["dependencies_an_py310", "dependencies_py310"])

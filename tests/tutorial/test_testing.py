@@ -1,4 +1,5 @@
 import pytest
+from fastapi.testclient import TestClient
 
 from docs_src.tutorial import testing
 
@@ -20,3 +21,11 @@ def test_rejection_test_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(testing, "TOKEN", None)
     with pytest.raises(pytest.fail.Exception, match="DID NOT RAISE"):
         testing.test_rejects_missing_token()
+
+
+def test_the_documented_token_opens_the_socket() -> None:
+    # What a reader of the page would type: the token as written there.
+    client = TestClient(testing.app)
+    with client.websocket_connect("/ws?token=test-token") as websocket:
+        websocket.send_text("hi")
+        assert websocket.receive_text() == "pong: hi"
