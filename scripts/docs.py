@@ -79,6 +79,15 @@ class Site:
 # Arguments -----------------------------------------------------------------
 
 
+PAGE_HELP = "a page relative to the language folder, such as tutorial.md"
+
+
+def add_language(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "language", metavar="LANG", help="a language from mkdocs.yml, such as tr"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=COMMAND,
@@ -122,14 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Copy docs/en/PAGE to docs/LANG/PAGE, recording the English "
         "version in its front matter. Never overwrites an existing file.",
     )
-    new.add_argument(
-        "language", metavar="LANG", help="a language from mkdocs.yml, such as tr"
-    )
-    new.add_argument(
-        "page",
-        metavar="PAGE",
-        help="a page relative to the language folder, such as tutorial.md",
-    )
+    add_language(new)
+    new.add_argument("page", metavar="PAGE", help=PAGE_HELP)
     new.set_defaults(handler=run_new)
 
     diff = commands.add_parser(
@@ -138,14 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show a unified diff of docs/en/PAGE between the version the "
         "translation records (found in git history by its hash) and now.",
     )
-    diff.add_argument(
-        "language", metavar="LANG", help="a language from mkdocs.yml, such as tr"
-    )
-    diff.add_argument(
-        "page",
-        metavar="PAGE",
-        help="a page relative to the language folder, such as tutorial.md",
-    )
+    add_language(diff)
+    diff.add_argument("page", metavar="PAGE", help=PAGE_HELP)
     diff.set_defaults(handler=run_diff)
 
     record = commands.add_parser(
@@ -154,15 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the current English page's hash into each translation's "
         "front matter (source_hash). Nothing else in the file changes.",
     )
-    record.add_argument(
-        "language", metavar="LANG", help="a language from mkdocs.yml, such as tr"
-    )
-    record.add_argument(
-        "pages",
-        nargs="*",
-        metavar="PAGE",
-        help="a page relative to the language folder, such as tutorial.md",
-    )
+    add_language(record)
+    record.add_argument("pages", nargs="*", metavar="PAGE", help=PAGE_HELP)
     record.add_argument(
         "--all", action="store_true", help="every existing translation of LANG"
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from websockets.sync.client import ClientConnection
 
 from guidekit import live
 from tests.conftest import require
@@ -68,6 +69,28 @@ def serve_static(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+TIMEOUT = 10  # seconds: a bound on waits for things that should happen
+
+
+def ws_url(server: live.Server, path: str) -> str:
+    return server.url.replace("http://", "ws://") + path
+
+
+def receive(connection: ClientConnection, timeout: float = TIMEOUT) -> str:
+    """The next text message, within ``timeout`` seconds."""
+    message = connection.recv(timeout=timeout)
+    assert isinstance(message, str)
+    return message
+
+
+def receive_until(connection: ClientConnection, last: str) -> list[str]:
+    """Every message up to and including ``last``."""
+    messages: list[str] = []
+    while not messages or messages[-1] != last:
+        messages.append(receive(connection))
+    return messages
 
 
 def assert_quiet(server: live.Server) -> None:

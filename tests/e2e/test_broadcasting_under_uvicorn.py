@@ -20,8 +20,8 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
+from tests.e2e.conftest import TIMEOUT, receive, receive_until, ws_url
 
-TIMEOUT = 10  # seconds: a bound on waits for things that should happen
 QUIET = 2  # seconds without the next message: the client is held up
 RELIABLE = "docs_src.broadcasting.reliable:app"
 NAIVE = "docs_src.broadcasting.naive:app"
@@ -31,23 +31,6 @@ WAITING_LOOPS = [
     pytest.param("docs_src.broadcasting.gather:app", id="gather"),
     pytest.param("docs_src.tutorial.chat:app", id="tutorial-chat"),
 ]
-
-
-def ws_url(server: live.Server, path: str) -> str:
-    return server.url.replace("http://", "ws://") + path
-
-
-def receive(connection: ClientConnection, timeout: float = TIMEOUT) -> str:
-    message = connection.recv(timeout=timeout)
-    assert isinstance(message, str)
-    return message
-
-
-def receive_until(connection: ClientConnection, last: str) -> list[str]:
-    messages: list[str] = []
-    while not messages or messages[-1] != last:
-        messages.append(receive(connection))
-    return messages
 
 
 def healthy(server: live.Server, path: str, **options: Any) -> ClientConnection:

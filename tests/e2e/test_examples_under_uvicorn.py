@@ -11,9 +11,7 @@ from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
-from tests.e2e.conftest import assert_quiet
-
-TIMEOUT = 10
+from tests.e2e.conftest import TIMEOUT, assert_quiet, receive, ws_url
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +33,6 @@ def chat_server() -> Iterator[live.Server]:
     with live.uvicorn("docs_src.tutorial.chat:app") as server:
         yield server
     assert_quiet(server)
-
-
-def ws_url(server: live.Server, path: str) -> str:
-    return server.url.replace("http://", "ws://") + path
-
-
-def receive(connection: ClientConnection) -> str:
-    message = connection.recv(timeout=TIMEOUT)
-    assert isinstance(message, str)
-    return message
 
 
 def test_echo(echo_server: live.Server) -> None:

@@ -12,28 +12,11 @@ from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
 from tests.conftest import require
+from tests.e2e.conftest import TIMEOUT, receive, receive_until, ws_url
 
 APP = "docs_src.scaling.pubsub:app"
-TIMEOUT = 10  # seconds: a bound on waits for things that should happen
 QUIET = 1  # seconds without a message: it is not coming
 RETRY = 0.2  # seconds to wait for a retried message before sending another
-
-
-def ws_url(server: live.Server, path: str) -> str:
-    return server.url.replace("http://", "ws://") + path
-
-
-def receive(connection: ClientConnection, timeout: float = TIMEOUT) -> str:
-    message = connection.recv(timeout=timeout)
-    assert isinstance(message, str)
-    return message
-
-
-def receive_until(connection: ClientConnection, last: str) -> list[str]:
-    messages: list[str] = []
-    while not messages or messages[-1] != last:
-        messages.append(receive(connection))
-    return messages
 
 
 def wait_for_subscribers(url: str, count: int) -> None:

@@ -22,8 +22,8 @@ from websockets.typing import Origin
 from websockets.uri import parse_uri
 
 from guidekit import live
+from tests.e2e.conftest import TIMEOUT, receive, ws_url
 
-TIMEOUT = 10
 ALLOWED_ORIGIN = Origin("http://127.0.0.1:8000")
 AUTH_TIMEOUT = 0.5
 IDLE_TIMEOUT = 0.5
@@ -84,16 +84,6 @@ def ping_server() -> Iterator[live.Server]:
     extra += ("--ws-ping-timeout", str(PING_TIMEOUT))
     with serve("docs_src.security.idle_timeout:app", *extra) as server:
         yield server
-
-
-def ws_url(server: live.Server, path: str) -> str:
-    return server.url.replace("http://", "ws://") + path
-
-
-def receive(connection: ClientConnection) -> str:
-    message = connection.recv(timeout=TIMEOUT)
-    assert isinstance(message, str)
-    return message
 
 
 def until_closed(connection: ClientConnection) -> tuple[list[str], Close]:
