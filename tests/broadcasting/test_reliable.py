@@ -100,3 +100,36 @@ def test_the_lifespan_closes_what_is_left_on_shutdown() -> None:
         assert reliable.manager.clients == {}
 
     asyncio.run(scenario())
+
+
+def test_writers_get_a_turn_only_once_a_client_is_half_a_queue_behind() -> None:
+    async def scenario() -> None:
+        manager = ConnectionManager(queue_size=4)
+        client = Listener()
+        await manager.connect(client.websocket)
+        assert manager.backlog is False
+
+        def yielded() -> list[bool]:
+            # A callback scheduled now runs only if the next await yields.
+            ran: list[bool] = []
+            asyncio.get_running_loop().call_soon(ran.append, True)
+            return ran
+
+        manager.send_personal("one", client.websocket)
+        manager.send_personal("two", client.websocket)
+        assert manager.backlog is False  # 2 of 4 waiting: not more than half
+        ran = yielded()
+        await manager.let_writers_catch_up()
+        assert ran == []  # no pause: the handler goes on reading at once
+
+        manager.send_personal("three", client.websocket)
+        manager.send_personal("four", client.websocket)
+        assert manager.backlog is True  # more than half a queue waiting
+        ran = yielded()
+        await manager.let_writers_catch_up()
+        assert ran == [True]  # it paused, so other tasks (the writers) ran
+        assert manager.backlog is False
+        assert await client.wait_received(4) == ["one", "two", "three", "four"]
+        await manager.close_all()
+
+    asyncio.run(scenario())

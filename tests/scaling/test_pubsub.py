@@ -11,13 +11,14 @@ from types import ModuleType
 
 import pytest
 import redis
+import redis.asyncio
 from fastapi import status
 from fastapi.testclient import TestClient
 
 from docs_src.broadcasting import reliable
 from docs_src.scaling import pubsub
 from guidekit import live
-from tests.broadcasting.fakes import Listener
+from tests.broadcasting.fakes import WAIT, Listener
 from tests.broadcasting.manager_tests import ManagerTests
 
 TIMEOUT = 10  # seconds: a bound on waits for things that should happen
@@ -338,3 +339,26 @@ def test_the_sender_hears_when_its_message_was_not_delivered() -> None:
         await asyncio.wait_for(handler, 5)
 
     asyncio.run(scenario())
+
+
+def test_retry_delays_are_the_ones_the_page_states() -> None:
+    assert (pubsub.RETRY_DELAY, pubsub.RETRY_DELAY_MAX) == (0.1, 5.0)
+
+
+def test_messages_travel_on_the_chat_channel(redis_server: live.Redis) -> None:
+    """Any Redis client subscribed to "chat" sees what the app publishes."""
+
+    async def scenario() -> dict[str, str]:
+        broker = pubsub.RedisBroker(redis_server.url)
+        other = redis.asyncio.Redis.from_url(redis_server.url, decode_responses=True)
+        async with other.pubsub(ignore_subscribe_messages=True) as subscription:
+            await subscription.subscribe("chat")
+            assert await broker.publish("Client #1 says: hi") is True
+            message = None
+            while message is None:
+                message = await subscription.get_message(timeout=WAIT)
+        await other.aclose()
+        await broker.close()
+        return {"channel": message["channel"], "data": message["data"]}
+
+    assert asyncio.run(scenario()) == {"channel": "chat", "data": "Client #1 says: hi"}

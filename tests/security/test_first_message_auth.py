@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from fastapi import FastAPI, status
 from fastapi.testclient import TestClient
@@ -58,3 +60,15 @@ def test_a_client_that_leaves_after_logging_in(client: TestClient) -> None:
     with client.websocket_connect("/ws") as websocket:
         websocket.send_text("alice-token")
         assert websocket.receive_text() == "Welcome, alice!"
+
+
+def test_the_limit_can_be_set_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AUTH_TIMEOUT", "2.5")
+    try:
+        assert importlib.reload(first_message_auth).AUTH_TIMEOUT == 2.5
+    finally:
+        monkeypatch.delenv("AUTH_TIMEOUT")
+        importlib.reload(first_message_auth)
+    assert first_message_auth.AUTH_TIMEOUT == 10.0

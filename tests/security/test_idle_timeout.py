@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from fastapi import FastAPI, status
 from fastapi.testclient import TestClient
@@ -44,3 +46,15 @@ def test_client_gone_quiet_after_talking_is_closed(
         closed = closed_by_server(websocket)
     assert closed.code == status.WS_1000_NORMAL_CLOSURE
     assert closed.reason == "idle timeout"
+
+
+def test_the_limit_can_be_set_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IDLE_TIMEOUT", "2.5")
+    try:
+        assert importlib.reload(idle_timeout).IDLE_TIMEOUT == 2.5
+    finally:
+        monkeypatch.delenv("IDLE_TIMEOUT")
+        importlib.reload(idle_timeout)
+    assert idle_timeout.IDLE_TIMEOUT == 300.0
