@@ -4,9 +4,9 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 
 from docs_src.broadcasting import gather
+from tests.broadcasting.chat_checks import check_two_clients_chat
 from tests.broadcasting.fakes import Gone, Listener, Stalled
 
 
@@ -17,18 +17,7 @@ def fresh_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_chat_while_everyone_reads() -> None:
-    with (
-        TestClient(gather.app) as client,
-        client.websocket_connect("/ws/1") as alice,
-        client.websocket_connect("/ws/2") as bob,
-    ):
-        alice.send_text("Hi, Bob")
-        assert alice.receive_text() == "You wrote: Hi, Bob"
-        assert alice.receive_text() == "Client #1 says: Hi, Bob"
-        assert bob.receive_text() == "Client #1 says: Hi, Bob"
-        bob.close()
-        assert alice.receive_text() == "Client #2 left the chat"
-        alice.close()
+    check_two_clients_chat(gather.app)
 
 
 def test_gone_clients_are_dropped_and_the_sender_carries_on() -> None:

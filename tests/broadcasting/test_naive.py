@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import WebSocketDisconnect
-from fastapi.testclient import TestClient
 
 from docs_src.broadcasting import naive
+from tests.broadcasting.chat_checks import check_two_clients_chat
 from tests.broadcasting.fakes import Gone, Listener, Stalled
 
 
@@ -18,18 +18,7 @@ def fresh_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_chat_while_everyone_reads() -> None:
-    with (
-        TestClient(naive.app) as client,
-        client.websocket_connect("/ws/1") as alice,
-        client.websocket_connect("/ws/2") as bob,
-    ):
-        alice.send_text("Hi, Bob")
-        assert alice.receive_text() == "You wrote: Hi, Bob"
-        assert alice.receive_text() == "Client #1 says: Hi, Bob"
-        assert bob.receive_text() == "Client #1 says: Hi, Bob"
-        bob.close()
-        assert alice.receive_text() == "Client #2 left the chat"
-        alice.close()
+    check_two_clients_chat(naive.app)
 
 
 def test_a_gone_client_breaks_the_senders_handler() -> None:
