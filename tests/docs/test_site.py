@@ -7,11 +7,11 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-import yaml
 
 from guidekit.examples import variants_of
 from guidekit.includes import ENGLISH as ENGLISH_STRINGS
 from guidekit.includes import find_directives, parse_directive
+from tests.conftest import language_settings, site_config
 from tests.docs.conftest import LANGUAGES, ROOT, page_dir
 
 PAGES = ("index.html", "tutorial/index.html")
@@ -70,14 +70,8 @@ def test_nothing_is_loaded_from_another_host(site: Path, language: str) -> None:
 
 
 def test_navigation_and_admonitions_are_localised(site: Path) -> None:
-    config = read(ROOT / "mkdocs.yml")
-    languages = {
-        entry["locale"]: entry
-        for entry in yaml.load(config, Loader=_IgnoreTags)["plugins"][1]["i18n"][
-            "languages"
-        ]
-    }
-    nav = yaml.load(config, Loader=_IgnoreTags)["nav"]
+    languages = language_settings()
+    nav = site_config()["nav"]
     for language in ("tr", "de", "ko"):
         html = read(page_dir(site, language) / "tutorial" / "index.html")
         titles = {next(iter(entry)) for entry in nav}
@@ -92,13 +86,6 @@ def test_navigation_and_admonitions_are_localised(site: Path) -> None:
         assert f'<p class="admonition-title">{tip}</p>' in html
         variants = languages[language]["extra"]["guide"]["variants"]
         assert f"<summary>{variants}</summary>" in html
-
-
-class _IgnoreTags(yaml.SafeLoader):
-    """Reads mkdocs.yml without resolving MkDocs' own tags such as !ENV."""
-
-
-_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -121,10 +108,10 @@ def code_blocks(html: str) -> dict[str, list[str]]:
 
 def marker_lines() -> set[str]:
     """The "code omitted" comment lines, in every language."""
-    config = yaml.load(read(ROOT / "mkdocs.yml"), Loader=_IgnoreTags)
     strings = [ENGLISH_STRINGS] + [
         entry["extra"]["guide"]
-        for entry in config["plugins"][1]["i18n"]["languages"][1:]
+        for locale, entry in language_settings().items()
+        if locale != "en"
     ]
     keys = ("code_above", "code_between", "code_below")
     return {

@@ -6,14 +6,12 @@ small site whose example has two, to prove the tabs really switch.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
 
-from tests.conftest import MKDOCS_BUILD, ROOT
+from tests.conftest import build_site, write_site_config
 from tests.e2e.conftest import serve_static
 
 PRIMARY = "def greet(name: str | None = None) -> str:\n    return f'Hello, {name}'\n"
@@ -38,26 +36,8 @@ def variants_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "# Variants { #variants }\n\n{* docs_src/demo/greet_an_py310.py hl[2] *}\n",
         encoding="utf-8",
     )
-    (root / "mkdocs.yml").write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nnav:\n  - index.md\n"
-        f"hooks:\n  - {ROOT / 'scripts/guidekit/hooks.py'}\n"
-        f"theme:\n  name: material\n  custom_dir: {ROOT / 'overrides'}\n"
-        "extra_css: []\nwatch: []\nexclude_docs: ''\n",
-        encoding="utf-8",
-    )
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GUIDE_LANG": "en"}
-    site = root / "site"
-    subprocess.run(
-        [
-            *MKDOCS_BUILD,
-            "--config-file",
-            str(root / "mkdocs.yml"),
-            "--site-dir",
-            str(site),
-        ],
-        env=env,
-        check=True,
-    )
+    config = write_site_config(root, ["index.md"])
+    site = build_site(root / "site", config, language="en")
     with serve_static(site) as url:
         yield url
 

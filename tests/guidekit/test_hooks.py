@@ -7,35 +7,19 @@ notices asserted here are the ones readers get.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 from guidekit.translations import content_hash
-from tests.conftest import MKDOCS_BUILD, ROOT
+from tests.conftest import build_site, language_settings, write_site_config
 
 ENGLISH_HOME = "# Home { #home }\n\nWelcome to the guide.\n"
 ENGLISH_PAGE = "# A page { #a-page }\n\nText that nobody has translated.\n"
 
 
 def strings(language: str) -> dict[str, str]:
-    config = yaml.load(
-        (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader
-    )
-    for entry in config["plugins"][1]["i18n"]["languages"]:
-        if entry["locale"] == language:
-            return entry["extra"]["guide"]
-    raise AssertionError(language)
-
-
-class _Loader(yaml.SafeLoader):
-    """Reads mkdocs.yml without resolving MkDocs' own tags such as !ENV."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    return language_settings()[language]["extra"]["guide"]
 
 
 def make_site(tmp_path: Path, translated_home: str | None) -> Path:
@@ -46,39 +30,12 @@ def make_site(tmp_path: Path, translated_home: str | None) -> Path:
     (docs / "en" / "page.md").write_text(ENGLISH_PAGE, encoding="utf-8")
     if translated_home is not None:
         (docs / "tr" / "index.md").write_text(translated_home, encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
-        "docs_dir: docs\n"
-        "nav:\n  - Home: index.md\n  - page.md\n"
-        f"hooks:\n  - {ROOT / 'scripts/guidekit/hooks.py'}\n"
-        f"theme:\n  name: material\n  custom_dir: {ROOT / 'overrides'}\n"
-        "extra_css: []\nwatch: []\nexclude_docs: ''\n",
-        encoding="utf-8",
-    )
+    write_site_config(tmp_path, ["Home: index.md", "page.md"])
     return tmp_path
 
 
 def build(site: Path, language: str | None = None) -> Path:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("GUIDE_LANG", None)
-    if language:
-        env["GUIDE_LANG"] = language
-    out = site / "site"
-    result = subprocess.run(
-        [
-            *MKDOCS_BUILD,
-            "--config-file",
-            str(site / "mkdocs.yml"),
-            "--site-dir",
-            str(out),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
+    return build_site(site / "site", site / "mkdocs.yml", language)
 
 
 def translated(source_hash: str) -> str:
