@@ -8,11 +8,13 @@ reads nothing, so that the server's writes to it back up.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import struct
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,21 +77,59 @@ def wait_for_log(server: live.Server, text: str) -> str:
 
 GHOSTS = range(100, 150)
 BURST = [f"m{number}" for number in range(200)]
+WATCHER = 4  # a healthy client that only tells the test how far the server is
+
+
+@contextmanager
+def paused(server: live.Server) -> Iterator[None]:
+    """Stop the server's process (SIGSTOP) for the block; it goes on afterwards.
+
+    Whatever clients do meanwhile waits in the kernel, so the server's next
+    poll sees it all at once, in the order it happened.
+    """
+    pid = server.process.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        # The state letter follows the command's closing parenthesis in /proc.
+        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
+            assert time.monotonic() < deadline, f"process {pid} did not stop"
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 @contextmanager
 def churn(server: live.Server) -> Iterator[tuple[ClientConnection, ...]]:
-    """A sender and two observers stay; the ghosts vanish halfway through."""
+    """A sender and two observers stay; the ghosts vanish halfway through.
+
+    The ghosts drop while the server is busy: it next looks at its sockets
+    with fifty closed connections and the rest of the burst waiting, the
+    closes first. Which handler meets a dead connection first then no
+    longer depends on how the machine schedules the two processes.
+    """
     with ExitStack() as stack:
-        clients = [stack.enter_context(healthy(server, f"/ws/{n}")) for n in (1, 2, 3)]
+        clients = [
+            stack.enter_context(healthy(server, f"/ws/{n}", ping_interval=None))
+            for n in (1, 2, 3)
+        ]
+        watcher = stack.enter_context(healthy(server, f"/ws/{WATCHER}"))
         ghosts = [
             stack.enter_context(connect(ws_url(server, f"/ws/{n}"))) for n in GHOSTS
         ]
-        for number, text in enumerate(BURST):
+        middle = len(BURST) // 2
+        for text in BURST[: middle + 1]:
             clients[0].send(text)
-            if number == len(BURST) // 2:
-                for ghost in ghosts:
-                    reset(ghost)
+        # The server has read the sender's half of the burst, and polled its
+        # sockets again since (it answered a ping), so the sender's socket is
+        # not waiting ahead of the ghosts'.
+        receive_until(watcher, f"Client #1 says: {BURST[middle]}")
+        assert watcher.ping().wait(TIMEOUT)
+        with paused(server):
+            for ghost in ghosts:
+                reset(ghost)
+            for text in BURST[middle + 1 :]:
+                clients[0].send(text)
         yield tuple(clients)
 
 
