@@ -26,7 +26,8 @@ find_python() {
 # sync_venv DIR LOCK PYTHON: create DIR if missing, then install exactly LOCK into it.
 sync_venv() {
   local dir="$1" lock="$2" python="$3" stamp want
-  want="$(sha256sum "$lock" | cut -c1-64) $("$python" -c 'import sys; print(sys.version)' | head -n1)"
+  # The recipe's version is part of the stamp: a change below re-syncs old venvs.
+  want="recipe 2 $(sha256sum "$lock" | cut -c1-64) $("$python" -c 'import sys; print(sys.version)' | head -n1)"
   stamp="$dir/.lock-stamp"
   if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     return 0
@@ -36,7 +37,10 @@ sync_venv() {
     "$python" -m venv "$dir" || die "could not create $dir with $python"
   fi
   ensure_uv
-  "$VENV/bin/uv" pip sync --quiet --require-hashes --python "$dir/bin/python" "$lock" ||
+  # Bytecode is compiled once, here: where PYTHONDONTWRITEBYTECODE is set,
+  # every process would otherwise compile each library it imports, every time.
+  "$VENV/bin/uv" pip sync --quiet --require-hashes --compile-bytecode \
+    --python "$dir/bin/python" "$lock" ||
     die "installing $lock into $dir failed (see the messages above)"
   printf '%s' "$want" >"$stamp"
 }

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pymdownx.highlight
 from jinja2 import Environment, FileSystemBytecodeCache
+from material.plugins.search.plugin import Parser as SearchParser
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -22,7 +25,7 @@ from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guidekit import includes, notices, search
+from guidekit import buildspeed, includes, notices, search
 from guidekit.translations import SOURCE_LANGUAGE, is_unpublished
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +62,48 @@ def _strings(config: MkDocsConfig) -> dict[str, str]:
 # the same theme templates again; keep the compiled code between them (and
 # between builds, in the system's temporary folder, keyed by template source).
 _TEMPLATES = FileSystemBytecodeCache()
+
+
+# Highlighted code, shared by every language's build (see buildspeed.py). The
+# hooks module is loaded again for each configuration (every reload under
+# "mkdocs serve"), so the memo is installed once and found again after that.
+if not isinstance(pymdownx.highlight.highlight, buildspeed.HighlightMemo):
+    pymdownx.highlight.highlight = buildspeed.HighlightMemo(
+        pymdownx.highlight.highlight
+    )
+HIGHLIGHT: buildspeed.HighlightMemo = pymdownx.highlight.highlight
+
+# Material's search plugin parses each page's HTML; it gets the code blocks
+# without the highlighter's <span>s, which it would drop anyway.
+if not getattr(SearchParser.feed, "without_code_spans", False):
+
+    def _feed(parser: SearchParser, data: str) -> None:
+        HTMLParser.feed(parser, buildspeed.without_code_spans(data))
+
+    _feed.without_code_spans = True  # type: ignore[attr-defined]
+    SearchParser.feed = _feed  # type: ignore[method-assign]
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    i18n = config.plugins.get("i18n")
+    if i18n is None or not i18n.building:
+        HIGHLIGHT.clear()  # a new build (or reload) starts from fresh sources
+    theme = config.theme
+    if not getattr(theme.get_env, "pruned", False):
+        theme.get_env = _pruned_env(theme.get_env)  # type: ignore[method-assign]
+    return config
+
+
+def _pruned_env(get_env: Any) -> Any:
+    """The theme's Jinja environment, with a loader that skips hidden folders."""
+
+    def pruned_env() -> Environment:
+        env = get_env()
+        env.loader = buildspeed.pruned(env.loader)
+        return env
+
+    pruned_env.pruned = True  # type: ignore[attr-defined]
+    return pruned_env
 
 
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:

@@ -88,7 +88,7 @@ def test_two_processes_share_one_chat_through_redis() -> None:
             assert receive(alice) == "Client #2 says: Hi, Alice"
 
             # Redis goes away: publishing fails, and the sender is told.
-            live.stop(server.process)
+            live.stop_redis(server.process)
             alice.send("Anyone?")
             assert receive(alice) == "You wrote: Anyone?"
             assert receive(alice) == "Not delivered: Anyone?"

@@ -146,12 +146,13 @@ def test_chat_through_a_redis_outage(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("REDIS_URL", redis_server.url)
+    monkeypatch.setattr(pubsub, "RETRY_DELAY", 0.01)  # back sooner; same path
     with (
         TestClient(pubsub.app) as client,
         client.websocket_connect("/ws/1") as alice,
     ):
         wait_for_subscribers(redis_server.url, 1)
-        live.stop(redis_server.process)
+        live.stop_redis(redis_server.process)
 
         alice.send_text("Anyone?")
         assert alice.receive_text() == "You wrote: Anyone?"
@@ -259,13 +260,13 @@ def test_a_new_subscription_starts_the_delays_afresh(
         inbox = Inbox()
         listener = asyncio.create_task(broker.listen(inbox.deliver))
         await until_subscribed(broker)
-        live.stop(redis_server.process)
+        live.stop_redis(redis_server.process)
         assert (await recorder.wait_for(2))[:2] == [0.05, 0.1]
 
         redis_server.process = live.start_redis(redis_server.port)
         await until_subscribed(broker)
         failures = len(recorder.records)
-        live.stop(redis_server.process)
+        live.stop_redis(redis_server.process)
         assert (await recorder.wait_for(failures + 1))[failures] == 0.05
 
         redis_server.process = live.start_redis(redis_server.port)

@@ -66,7 +66,7 @@ PHASES = (
     Phase("Plugins' on_config (Material search, i18n)", PLUGINS, "on_config"),
     Phase("Finding the docs' files", FILES, "get_files"),
     Phase(
-        "Listing the theme's files (14k icons, then filtered)",
+        "Listing the theme's files (hidden folders skipped)",
         FILES,
         "add_files_from_theme",
     ),
