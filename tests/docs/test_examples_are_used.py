@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import sys
 
@@ -58,7 +59,8 @@ def test_every_include_names_an_existing_file() -> None:
     assert missing == []
 
 
-def imported_examples() -> set[str]:
+@functools.cache  # the tests folder does not change during a run
+def imported_examples() -> frozenset[str]:
     """Dotted names of the examples that some test module imports.
 
     Counts ``import docs_src.t.x``, ``from docs_src.t import x``,
@@ -88,7 +90,7 @@ def imported_examples() -> set[str]:
                     ):
                         packages.add(str(part.value).rstrip("."))
         found.update(f"{package}.{name}" for package in packages for name in strings)
-    return found
+    return frozenset(found)
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
