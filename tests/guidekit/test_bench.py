@@ -546,10 +546,18 @@ def test_the_whole_run_keeps_its_temporary_files_in_the_workspace(
     assert suite.snippet_env()["PYTHONDONTWRITEBYTECODE"] == "1"
 
 
-def test_snippet_dirs_are_those_that_exist(tmp_path: Path) -> None:
-    (tmp_path / "tests" / "tutorial").mkdir(parents=True)
-    (tmp_path / "tests" / "scaling").mkdir()
-    assert suite.snippet_dirs(tmp_path) == ["tests/tutorial", "tests/scaling"]
+def test_snippet_dirs_are_the_examples_test_packages(tmp_path: Path) -> None:
+    for name in ["tutorial", "scaling", "docs", "guidekit", "e2e", "__pycache__"]:
+        (tmp_path / "tests" / name).mkdir(parents=True)
+        if name != "__pycache__":
+            (tmp_path / "tests" / name / "__init__.py").write_text("")
+    assert suite.snippet_dirs(tmp_path) == ["tests/scaling", "tests/tutorial"]
+    assert suite.snippet_dirs() == [
+        "tests/broadcasting",
+        "tests/scaling",
+        "tests/security",
+        "tests/tutorial",
+    ]
 
 
 ARTICLE = """<html><body><article class="md-content__inner md-typeset">

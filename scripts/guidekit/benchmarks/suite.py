@@ -28,12 +28,8 @@ from guidekit.benchmarks.core import (
 
 TITLE = "Tests"
 RUNS = 5
-SNIPPET_DIRS = (
-    "tests/tutorial",
-    "tests/broadcasting",
-    "tests/security",
-    "tests/scaling",
-)
+# The folders of tests/ that are not the examples' own (as in scripts/test).
+NOT_SNIPPETS = ("docs", "guidekit", "e2e")
 WHOLE_TIMEOUT = 1800
 STEP = re.compile(
     r"^(?P<verdict>PASS|FAIL)\s+(?P<name>.*) \((?P<seconds>[0-9.]+)s(?:, exit (?P<status>\d+))?\)$"
@@ -41,7 +37,12 @@ STEP = re.compile(
 
 
 def snippet_dirs(root: Path = ROOT) -> list[str]:
-    return [name for name in SNIPPET_DIRS if (root / name).is_dir()]
+    """The examples' test folders: each package under tests/ that mirrors docs_src/."""
+    return [
+        f"tests/{folder.name}"
+        for folder in sorted((root / "tests").iterdir())
+        if (folder / "__init__.py").is_file() and folder.name not in NOT_SNIPPETS
+    ]
 
 
 def snippet_env() -> dict[str, str]:
