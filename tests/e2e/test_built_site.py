@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request
 
 from tests.conftest import LANGUAGES, ROOT
 from tests.e2e.conftest import serve_static
@@ -24,30 +25,51 @@ def site_url(site: Path) -> Iterator[str]:
         yield url
 
 
-def visit(
-    browser: Browser, url: str, until: str = "load"
-) -> tuple[Page, list[str], list[str]]:
-    """Open ``url``; return the page, console errors and non-loopback requests.
+@pytest.fixture(scope="module")
+def tab(browser: Browser) -> Iterator[Page]:
+    """One tab for the checks that only read, going from page to page as a reader does.
 
-    ``until="networkidle"`` also waits for what the page fetches after loading
-    (the search index, for one), for the checks that must see every request.
+    Opening a tab costs Chromium about as much again as loading the page.
     """
-    page = browser.new_page()
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@contextmanager
+def watching(page: Page) -> Iterator[tuple[list[str], list[str]]]:
+    """Console errors and non-loopback requests, from ``page`` while the block runs."""
     errors: list[str] = []
     foreign: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            foreign.append(r.url)
-            if urlsplit(r.url).hostname not in LOOPBACK
-            and not r.url.startswith("data:")
-            else None
-        ),
-    )
-    page.goto(url, wait_until=until)  # type: ignore[arg-type]
-    return page, errors, foreign
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def on_error(error: Error) -> None:
+        errors.append(str(error))
+
+    def on_request(request: Request) -> None:
+        host = urlsplit(request.url).hostname
+        if host not in LOOPBACK and not request.url.startswith("data:"):
+            foreign.append(request.url)
+
+    listeners = {"console": on_console, "pageerror": on_error, "request": on_request}
+    for event, listener in listeners.items():
+        page.on(event, listener)  # type: ignore[call-overload]
+    try:
+        yield errors, foreign
+    finally:
+        for event, listener in listeners.items():
+            page.remove_listener(event, listener)
+
+
+def visit(browser: Browser, url: str) -> Page:
+    """``url`` in a new tab of its own, for checks that click and type."""
+    page = browser.new_page()
+    page.goto(url)
+    return page
 
 
 def code_blocks(html: str) -> list[str]:
@@ -78,29 +100,33 @@ def axe_violations(page: Page, shared_blocks: list[int]) -> list[dict[str, Any]]
     return Axe().run(page, context=context).response["violations"]
 
 
-def check_page(browser: Browser, url: str, shared_blocks: list[int]) -> list[str]:
-    """Load one page as a reader would; list every problem found on it."""
-    page, errors, foreign = visit(browser, url, until="networkidle")
+def check_page(tab: Page, url: str, shared_blocks: list[int]) -> list[str]:
+    """Load one page as a reader would; list every problem found on it.
+
+    It waits until the network is idle, to see what the page fetches after
+    loading too (the search index, for one).
+    """
+    with watching(tab) as (errors, foreign):
+        tab.goto(url, wait_until="networkidle")
     problems = [f"console error: {error}" for error in errors]
     problems += [f"request to another host: {request}" for request in foreign]
-    blocks = page.locator("pre > code").count()
-    buttons = page.locator('pre button[data-md-type="copy"]').count()
+    blocks = tab.locator("pre > code").count()
+    buttons = tab.locator('pre button[data-md-type="copy"]').count()
     if blocks != buttons:
         problems.append(f"{blocks} code blocks but {buttons} copy buttons")
-    for violation in axe_violations(page, shared_blocks):
+    for violation in axe_violations(tab, shared_blocks):
         if violation["impact"] in ("serious", "critical"):
             targets = [node["target"] for node in violation["nodes"]][:3]
             problems.append(
                 f"axe {violation['impact']}: {violation['id']} at {targets}"
             )
-    images = page.locator("article img")
+    images = tab.locator("article img")
     for index in range(images.count()):
         alt = images.nth(index).get_attribute("alt")
         if not alt:
             problems.append(
                 f"image without alt text: {images.nth(index).get_attribute('src')}"
             )
-    page.close()
     return problems
 
 
@@ -114,7 +140,7 @@ ENGLISH_PAGES = sorted(
 @pytest.mark.parametrize("page_path", ENGLISH_PAGES)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_page_loads_cleanly_and_accessibly(
-    browser: Browser, site: Path, site_url: str, language: str, page_path: str
+    tab: Page, site: Path, site_url: str, language: str, page_path: str
 ) -> None:
     """No console error, no third-party request, copy buttons, no serious axe issue."""
     prefix = "/" if language == "en" else f"/{language}/"
@@ -125,13 +151,30 @@ def test_page_loads_cleanly_and_accessibly(
         shared = [
             i for i, block in enumerate(code_blocks(translated)) if block in english
         ]
-    assert check_page(browser, site_url + prefix + page_path, shared) == []
+    assert check_page(tab, site_url + prefix + page_path, shared) == []
+
+
+def test_the_page_checks_see_console_errors_and_other_hosts(tab: Page) -> None:
+    with watching(tab) as (errors, foreign):
+        tab.set_content(
+            "<script>console.error('boom'); undefinedName;</script>"
+            '<img alt="" src="http://example.invalid/x.png">'
+        )
+    expected = [
+        "boom",
+        "undefinedName is not defined",
+        "Failed to load resource: net::ERR_NAME_NOT_RESOLVED",
+    ]
+    assert sorted(errors) == sorted(expected)  # the image fails in its own time
+    assert foreign == ["http://example.invalid/x.png"]
+    tab.set_content("<script>console.error('after')</script>")  # not watched
+    assert sorted(errors) == sorted(expected)
 
 
 def test_axe_leaves_out_the_shared_code_blocks_and_nothing_else(
     browser: Browser, site_url: str
 ) -> None:
-    page, _, _ = visit(browser, site_url + "/de/tutorial/")
+    page = visit(browser, site_url + "/de/tutorial/")
     # Pale grey on white, in a shared code block and in the text after it.
     page.evaluate(
         """() => {
@@ -169,14 +212,11 @@ def test_every_built_page_is_checked(site: Path) -> None:
 @pytest.mark.parametrize("page_path", ["tutorial/"])
 @pytest.mark.parametrize("language", ["tr", "de", "ko"])
 def test_image_alt_text_is_in_the_page_language(
-    browser: Browser, site_url: str, language: str, page_path: str
+    tab: Page, site_url: str, language: str, page_path: str
 ) -> None:
     def alts(path: str) -> list[str]:
-        page = browser.new_page()
-        page.goto(site_url + path)
-        found = page.locator("article img").evaluate_all("imgs => imgs.map(i => i.alt)")
-        page.close()
-        return found
+        tab.goto(site_url + path)
+        return tab.locator("article img").evaluate_all("imgs => imgs.map(i => i.alt)")
 
     english = alts(f"/{page_path}")
     translated = alts(f"/{language}/{page_path}")
@@ -189,7 +229,7 @@ def test_language_switcher_leads_to_the_same_page(
     browser: Browser, site_url: str, language: str
 ) -> None:
     start = "/tutorial/" if language == "en" else f"/{language}/tutorial/"
-    page, _, _ = visit(browser, site_url + start)
+    page = visit(browser, site_url + start)
     for other in LANGUAGES:
         link = page.locator(f'a.md-select__link[hreflang="{other}"]')
         expected = "/tutorial/" if other == "en" else f"/{other}/tutorial/"
@@ -208,7 +248,7 @@ def test_language_switcher_leads_to_the_same_page(
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_variants_block_opens(browser: Browser, site_url: str, language: str) -> None:
     start = "/tutorial/" if language == "en" else f"/{language}/tutorial/"
-    page, _, _ = visit(browser, site_url + start)
+    page = visit(browser, site_url + start)
     details = page.locator("details.info").first
     assert details.get_attribute("open") is None
     details.locator("summary").click()
