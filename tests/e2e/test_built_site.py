@@ -155,6 +155,7 @@ def test_page_loads_cleanly_and_accessibly(
 
 
 def test_the_page_checks_see_console_errors_and_other_hosts(tab: Page) -> None:
+    tab.goto("about:blank")  # leave whatever page the tab showed before
     with watching(tab) as (errors, foreign):
         tab.set_content(
             "<script>console.error('boom'); undefinedName;</script>"

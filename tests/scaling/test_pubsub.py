@@ -233,8 +233,8 @@ async def stop(listener: asyncio.Task[None], broker: pubsub.RedisBroker) -> None
 def test_reconnection_delays_double_up_to_a_limit(
     monkeypatch: pytest.MonkeyPatch, recorder: Recorder
 ) -> None:
-    monkeypatch.setattr(pubsub, "RETRY_DELAY", 0.01)
-    monkeypatch.setattr(pubsub, "RETRY_DELAY_MAX", 0.04)
+    monkeypatch.setattr(pubsub, "RETRY_DELAY", 0.005)
+    monkeypatch.setattr(pubsub, "RETRY_DELAY_MAX", 0.02)
 
     async def scenario() -> None:
         nowhere = f"redis://127.0.0.1:{live.free_port()}/0"  # nothing listens there
@@ -242,10 +242,10 @@ def test_reconnection_delays_double_up_to_a_limit(
         listener = asyncio.create_task(broker.listen(Inbox().deliver))
         delays = await recorder.wait_for(5)
         await stop(listener, broker)
-        assert delays[:5] == [0.01, 0.02, 0.04, 0.04, 0.04]
+        assert delays[:5] == [0.005, 0.01, 0.02, 0.02, 0.02]
         message = recorder.records[0].getMessage()
         assert message.startswith("Redis subscription failed (Error 111 connecting")
-        assert message.endswith("); retrying in 0.01 s")
+        assert message.endswith("); retrying in 0.005 s")
 
     asyncio.run(scenario())
 
@@ -253,7 +253,7 @@ def test_reconnection_delays_double_up_to_a_limit(
 def test_a_new_subscription_starts_the_delays_afresh(
     redis_server: live.Redis, monkeypatch: pytest.MonkeyPatch, recorder: Recorder
 ) -> None:
-    monkeypatch.setattr(pubsub, "RETRY_DELAY", 0.05)
+    monkeypatch.setattr(pubsub, "RETRY_DELAY", 0.02)
 
     async def scenario() -> None:
         broker = pubsub.RedisBroker(redis_server.url)
@@ -261,13 +261,13 @@ def test_a_new_subscription_starts_the_delays_afresh(
         listener = asyncio.create_task(broker.listen(inbox.deliver))
         await until_subscribed(broker)
         live.stop_redis(redis_server.process)
-        assert (await recorder.wait_for(2))[:2] == [0.05, 0.1]
+        assert (await recorder.wait_for(2))[:2] == [0.02, 0.04]
 
         redis_server.process = live.start_redis(redis_server.port)
         await until_subscribed(broker)
         failures = len(recorder.records)
         live.stop_redis(redis_server.process)
-        assert (await recorder.wait_for(failures + 1))[failures] == 0.05
+        assert (await recorder.wait_for(failures + 1))[failures] == 0.02
 
         redis_server.process = live.start_redis(redis_server.port)
         await until_subscribed(broker)

