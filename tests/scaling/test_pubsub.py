@@ -295,6 +295,32 @@ def test_a_message_nobody_listens_for_is_lost(redis_server: live.Redis) -> None:
     asyncio.run(scenario())
 
 
+def test_a_burst_through_redis_overflows_nobody(redis_server: live.Redis) -> None:
+    # Redis hands a burst over in a few reads; the listener's pause after each
+    # delivery lets the writers keep up, so nobody is dropped, and nothing waits.
+    texts = [f"Client #7 says: {number}" for number in range(3 * pubsub.QUEUE_SIZE)]
+
+    async def scenario() -> tuple[list[str], int | None]:
+        bob = Listener()
+        await pubsub.manager.connect(bob.websocket)
+        broker = pubsub.RedisBroker(redis_server.url)
+        listener = asyncio.create_task(broker.listen(pubsub.manager.broadcast))
+        await until_subscribed(broker)
+        other = redis.asyncio.Redis.from_url(redis_server.url)
+        async with other.pipeline(transaction=False) as pipeline:
+            for text in texts:
+                pipeline.publish(pubsub.CHANNEL, text)
+            await pipeline.execute()
+        await other.aclose()
+        received = list(await bob.wait_received(len(texts)))
+        close_code = bob.close_code
+        pubsub.manager.disconnect(bob.websocket)
+        await stop(listener, broker)
+        return received, close_code
+
+    assert asyncio.run(scenario()) == (texts, None)
+
+
 # The manager: a deliberate copy of the one in reliable.py.
 
 
