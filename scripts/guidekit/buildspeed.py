@@ -1,7 +1,7 @@
 """Work that each language's build would otherwise repeat, done once or not at all.
 
 mkdocs-static-i18n runs a whole MkDocs build per language in one process.
-Two costs in each were pure repetition:
+Three costs in each were pure repetition:
 
 - Listing the theme's files walked Material's 14,000 icons, only for MkDocs
   to drop every one of them (it skips hidden folders such as ``.icons``).
@@ -14,7 +14,7 @@ Two costs in each were pure repetition:
   drops while keeping their text. ``without_code_spans`` drops them first,
   in one pass; the index comes out the same (a test compares every page).
 
-Both are used by ``hooks.py``; nothing here changes what is built.
+``hooks.py`` installs all three; nothing here changes what is built.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class PrunedLoader(FileSystemLoader):
             for folder, subfolders, filenames in os.walk(
                 searchpath, followlinks=self.followlinks
             ):
-                subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+                subfolders[:] = [d for d in subfolders if not d.startswith(".")]
                 relative = os.path.relpath(folder, searchpath)
                 prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
                 found.update(

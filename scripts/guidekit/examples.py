@@ -241,3 +241,17 @@ def variants_of(root: Path, path: str) -> list[Example]:
         minor = int(minimum.split(".")[1]) if minimum else 0
         found.append(((not annotated, -minor, sibling.name), relative))
     return [load_example(root, relative) for _, relative in sorted(found)]
+
+
+# Folders of tests/ that check the pages, the tools and the running site; every
+# other package there holds the tests of one docs_src/ topic.
+NOT_EXAMPLE_TESTS = ("docs", "guidekit", "e2e")
+
+
+def example_test_dirs(root: Path) -> list[str]:
+    """The examples' own test folders, as ``tests/<topic>``, mirroring docs_src/."""
+    return [
+        f"tests/{folder.name}"
+        for folder in sorted((root / "tests").iterdir())
+        if (folder / "__init__.py").is_file() and folder.name not in NOT_EXAMPLE_TESTS
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
-def _pruned_env(get_env: Any) -> Any:
+def _pruned_env(get_env: Callable[[], Environment]) -> Callable[[], Environment]:
     """The theme's Jinja environment, with a loader that skips hidden folders."""
 
     def pruned_env() -> Environment:

@@ -25,11 +25,10 @@ from guidekit.benchmarks.core import (
     alternate,
     display,
 )
+from guidekit.examples import example_test_dirs
 
 TITLE = "Tests"
 RUNS = 5
-# The folders of tests/ that are not the examples' own (as in scripts/test).
-NOT_SNIPPETS = ("docs", "guidekit", "e2e")
 WHOLE_TIMEOUT = 1800
 STEP = re.compile(
     r"^(?P<verdict>PASS|FAIL)\s+(?P<name>.*) \((?P<seconds>[0-9.]+)s(?:, exit (?P<status>\d+))?\)$"
@@ -37,12 +36,8 @@ STEP = re.compile(
 
 
 def snippet_dirs(root: Path = ROOT) -> list[str]:
-    """The examples' test folders: each package under tests/ that mirrors docs_src/."""
-    return [
-        f"tests/{folder.name}"
-        for folder in sorted((root / "tests").iterdir())
-        if (folder / "__init__.py").is_file() and folder.name not in NOT_SNIPPETS
-    ]
+    """The examples' test folders, as scripts/test runs them."""
+    return example_test_dirs(root)
 
 
 def snippet_env() -> dict[str, str]:
