@@ -78,10 +78,11 @@ setup_py310_venv() {
   sync_venv "$ROOT/.venv-py310" "$ROOT/requirements-py310.lock" "$python"
 }
 
-# Debian packages the end-to-end tests drive: a real browser and a real Redis.
+# Debian packages the end-to-end tests drive: a real browser, a real Redis and a
+# real nginx.
 # Installed with apt-get when missing. Under CI a missing one is a failure; on a
 # developer's machine without root, the tests that need it say why they skip.
-SYSTEM_PACKAGES=(chromium:/usr/bin/chromium redis-server:/usr/bin/redis-server)
+SYSTEM_PACKAGES=(chromium:/usr/bin/chromium redis-server:/usr/bin/redis-server nginx:/usr/sbin/nginx)
 
 ensure_system_packages() {
   local missing=() entry
