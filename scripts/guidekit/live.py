@@ -7,6 +7,7 @@ in the docs come from the same flow the tests check.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -180,3 +181,89 @@ def redis_server() -> Iterator[Redis]:
         yield server
     finally:
         stop_redis(server.process)
+
+
+NGINX = "/usr/sbin/nginx"
+# Where a test's nginx keeps its logs and buffers: inside its own folder, so
+# that nothing is written to /var and two nginx never share a file.
+NGINX_HTTP_PATHS = (
+    "access_log {folder}/access.log;",
+    "client_body_temp_path {folder}/body;",
+    "proxy_temp_path {folder}/proxy;",
+    "fastcgi_temp_path {folder}/fastcgi;",
+    "uwsgi_temp_path {folder}/uwsgi;",
+    "scgi_temp_path {folder}/scgi;",
+)
+
+
+def nginx_available() -> bool:
+    return Path(NGINX).is_file() and os.access(NGINX, os.X_OK)
+
+
+@dataclass
+class Nginx:
+    port: int
+    process: subprocess.Popen[bytes]
+    folder: Path
+
+    def error_log(self) -> str:
+        return (self.folder / "error.log").read_text(encoding="utf-8", errors="replace")
+
+
+def nginx_check(config: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """``nginx -t`` on ``config``: whether nginx would start with it, and why not."""
+    path = _write_nginx_config(config, folder)
+    return subprocess.run(
+        [NGINX, "-t", "-p", str(folder), "-c", str(path), "-g", _nginx_globals(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@contextmanager
+def nginx(config: str, port: int) -> Iterator[Nginx]:
+    """Run nginx with ``config``, a whole nginx.conf listening on ``port``.
+
+    It runs in the foreground, in a temporary folder of its own, with one
+    worker; its logs and buffers go to that folder.
+    """
+    with tempfile.TemporaryDirectory(prefix="nginx-") as name:
+        folder = Path(name)
+        path = _write_nginx_config(config, folder)
+        command = [NGINX, "-p", str(folder), "-c", str(path)]
+        command += ["-g", _nginx_globals(folder)]
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        server = Nginx(port, process, folder)
+        try:
+            try:
+                wait_for_port(port, process)
+            except StartError as error:
+                raise StartError(f"nginx: {error}\n{server.error_log()}") from None
+            yield server
+        finally:
+            stop(process)
+
+
+def _nginx_globals(folder: Path) -> str:
+    # "user root" only matters when nginx starts as root, as in CI: its worker
+    # then reads the test's certificate and writes to the test's folder.
+    user = "user root; " if os.geteuid() == 0 else ""
+    return (
+        f"daemon off; master_process on; worker_processes 1; {user}"
+        f"pid {folder}/nginx.pid; error_log {folder}/error.log info;"
+    )
+
+
+def _write_nginx_config(config: str, folder: Path) -> Path:
+    paths = "\n    ".join(line.format(folder=folder) for line in NGINX_HTTP_PATHS)
+    text, found = re.subn(
+        r"^http\s*\{", f"http {{\n    {paths}", config, count=1, flags=re.M
+    )
+    if found != 1:
+        raise StartError("nginx config: expected an 'http {' block, found none")
+    path = folder / "nginx.conf"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,310 @@
+"""The deployment page, for real: Uvicorn behind Debian's nginx, over TLS.
+
+Each line of the page's nginx config has a test here that fails without it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.server import ServerConnection, serve
+
+from guidekit import live
+from tests.conftest import require
+from tests.e2e.conftest import assert_quiet
+from tests.e2e.deploy_proxy import (
+    CONFIG,
+    ProxyCertificate,
+    instances,
+    make_certificate,
+    open_socket,
+    proxy,
+    receive_json,
+    replace_once,
+    site_config,
+    without,
+)
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> ProxyCertificate:
+    require(live.nginx_available(), live.NGINX)
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="module")
+def app_servers() -> Iterator[list[live.Server]]:
+    with instances(1) as servers:
+        yield servers
+    assert_quiet(servers[0])
+
+
+def ports(servers: list[live.Server]) -> list[int]:
+    return [server.port for server in servers]
+
+
+def hello_through(
+    certificate: ProxyCertificate, servers: list[live.Server], source: str | None
+) -> dict[str, object]:
+    with (
+        proxy(certificate, ports(servers), source) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        return receive_json(connection)
+
+
+EXPECTED_HELLO = {
+    "type": "hello",
+    "heartbeat": 20.0,
+    "scheme": "wss",
+    "client": "127.0.0.2",
+    "host": "chat.example.com",
+    "root_path": "/chat",
+}
+
+
+def test_the_app_sees_the_real_client_scheme_and_prefix(
+    certificate: ProxyCertificate, app_servers: list[live.Server]
+) -> None:
+    with (
+        proxy(certificate, ports(app_servers)) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        hello = receive_json(connection)
+        connection.send(json.dumps({"type": "message", "text": "Hello"}))
+        echo = receive_json(connection)
+    assert hello == EXPECTED_HELLO
+    assert echo == {"type": "echo", "text": "Hello"}
+
+
+@pytest.mark.parametrize(
+    ("line", "status", "body"),
+    [
+        ("proxy_set_header Upgrade $http_upgrade;", 404, b'{"detail":"Not Found"}'),
+        (
+            "proxy_set_header Connection $connection_upgrade;",
+            404,
+            b'{"detail":"Not Found"}',
+        ),
+    ],
+)
+def test_without_an_upgrade_header_the_handshake_fails(
+    certificate: ProxyCertificate,
+    app_servers: list[live.Server],
+    line: str,
+    status: int,
+    body: bytes,
+) -> None:
+    # The app gets a plain GET /ws, for which it has no HTTP route.
+    with pytest.raises(InvalidStatus) as refused:
+        hello_through(certificate, app_servers, without(line))
+    assert refused.value.response.status_code == status
+    assert refused.value.response.body == body
+
+
+def test_without_the_trailing_slash_the_app_gets_the_prefix_twice(
+    certificate: ProxyCertificate, app_servers: list[live.Server]
+) -> None:
+    source = replace_once(
+        CONFIG.read_text(encoding="utf-8"),
+        "proxy_pass http://chat_app/;",
+        "proxy_pass http://chat_app;",
+    )
+    with pytest.raises(InvalidStatus) as refused:
+        hello_through(certificate, app_servers, source)
+    # /chat/ws reaches the app, which looks for /chat/chat/ws: no such route.
+    assert refused.value.response.status_code == 403
+    assert refused.value.response.body == b""
+    assert '"WebSocket /chat/chat/ws" 403' in app_servers[0].output()
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "seen"),
+    [
+        ("proxy_set_header Host $host;", "host", "chat_app"),
+        ("proxy_set_header X-Forwarded-For $remote_addr;", "client", "127.0.0.1"),
+        ("proxy_set_header X-Forwarded-Proto $scheme;", "scheme", "ws"),
+    ],
+)
+def test_without_a_forwarded_header_the_app_sees_the_proxy(
+    certificate: ProxyCertificate,
+    app_servers: list[live.Server],
+    line: str,
+    field: str,
+    seen: str,
+) -> None:
+    hello = hello_through(certificate, app_servers, without(line))
+    assert hello == {**EXPECTED_HELLO, field: seen}
+
+
+def test_without_the_map_nginx_refuses_the_config(
+    certificate: ProxyCertificate, tmp_path: Path
+) -> None:
+    text = CONFIG.read_text(encoding="utf-8")
+    start = text.index("    map $http_upgrade")
+    end = text.index("}\n", start) + 2
+    source = text[:start] + text[end:]
+    config = site_config(live.free_port(), [live.free_port()], certificate, source)
+    checked = live.nginx_check(config, tmp_path)
+    assert checked.returncode == 1
+    assert 'unknown "connection_upgrade" variable' in checked.stderr
+
+
+def test_uvicorn_accepts_a_handshake_over_http_1_0(
+    certificate: ProxyCertificate, app_servers: list[live.Server]
+) -> None:
+    # Without proxy_http_version 1.1, nginx speaks HTTP/1.0 to the app.
+    # Uvicorn upgrades it all the same; the next test shows a server that
+    # follows RFC 6455 to the letter and does not.
+    source = without("proxy_http_version 1.1;")
+    assert hello_through(certificate, app_servers, source) == EXPECTED_HELLO
+
+
+@pytest.fixture
+def strict_server() -> Iterator[int]:
+    """A server of the websockets library, which wants HTTP/1.1 as RFC 6455 says."""
+
+    def greet(connection: ServerConnection) -> None:
+        connection.send(json.dumps({"type": "hello"}))
+
+    port = live.free_port()
+    with serve(greet, "127.0.0.1", port) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield port
+        server.shutdown()
+    thread.join(timeout=10)
+
+
+def test_a_strict_server_needs_proxy_http_version_1_1(
+    certificate: ProxyCertificate, strict_server: int
+) -> None:
+    with (
+        proxy(certificate, [strict_server]) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        assert receive_json(connection) == {"type": "hello"}
+    source = without("proxy_http_version 1.1;")
+    with (
+        proxy(certificate, [strict_server], source) as running,
+        pytest.raises(InvalidStatus) as refused,
+    ):
+        open_socket(running, certificate)
+    assert refused.value.response.status_code == 505
+
+
+def short_timeout(seconds: int) -> str:
+    return replace_once(
+        CONFIG.read_text(encoding="utf-8"),
+        "proxy_read_timeout 75s;",
+        f"proxy_read_timeout {seconds}s;",
+    )
+
+
+NO_PINGS = ("--ws-ping-interval", "0")  # Uvicorn's protocol pings off
+
+
+def test_a_short_proxy_timeout_closes_a_quiet_socket(
+    certificate: ProxyCertificate,
+) -> None:
+    with (
+        instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "60"}) as servers,
+        proxy(certificate, ports(servers), short_timeout(1)) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        receive_json(connection)
+        started = time.monotonic()
+        with pytest.raises(ConnectionClosed) as closed:
+            connection.recv(timeout=10)
+        quiet_for = time.monotonic() - started
+        log = running.error_log()
+    # nginx drops both TCP connections: no close frame, which a client reports as 1006.
+    assert closed.value.rcvd is None
+    # nginx's clock is coarse (it is read once per event loop turn): about 1 s.
+    assert 0.5 <= quiet_for < 5, quiet_for
+    assert (
+        "upstream timed out (110: Connection timed out) while proxying upgraded connection"
+        in log
+    )
+    assert_quiet(servers[0])
+
+
+def answer_heartbeats(connection: object, seconds: float) -> int:
+    """Answer every heartbeat for ``seconds``; how many came."""
+    from websockets.sync.client import ClientConnection
+
+    assert isinstance(connection, ClientConnection)
+    count = 0
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            message = json.loads(connection.recv(timeout=left))
+        except TimeoutError:
+            break
+        assert message == {"type": "heartbeat"}
+        connection.send(json.dumps({"type": "heartbeat"}))
+        count += 1
+    return count
+
+
+def test_the_heartbeat_outlasts_a_short_proxy_timeout(
+    certificate: ProxyCertificate,
+) -> None:
+    with (
+        instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "0.3"}) as servers,
+        proxy(certificate, ports(servers), short_timeout(1)) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        receive_json(connection)
+        beats = answer_heartbeats(connection, 3)  # three times nginx's timeout
+        connection.send(json.dumps({"type": "message", "text": "still here"}))
+        while (reply := receive_json(connection))["type"] == "heartbeat":
+            pass
+    assert beats >= 6
+    assert reply == {"type": "echo", "text": "still here"}
+    assert_quiet(servers[0])
+
+
+def test_uvicorns_pings_outlast_it_too(certificate: ProxyCertificate) -> None:
+    # Pings are frames of the protocol: nginx counts them as data, but a
+    # browser's script never sees them.
+    pings = ("--ws-ping-interval", "0.3")
+    with (
+        instances(1, *pings, env={"HEARTBEAT_INTERVAL": "60"}) as servers,
+        proxy(certificate, ports(servers), short_timeout(1)) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        receive_json(connection)
+        with pytest.raises(TimeoutError):
+            connection.recv(timeout=3)  # no message, and still open
+        connection.send(json.dumps({"type": "message", "text": "still here"}))
+        assert receive_json(connection) == {"type": "echo", "text": "still here"}
+    assert_quiet(servers[0])
+
+
+def test_the_server_closes_a_client_that_stops_answering(
+    certificate: ProxyCertificate,
+) -> None:
+    with (
+        instances(1, env={"HEARTBEAT_INTERVAL": "0.3"}) as servers,
+        proxy(certificate, ports(servers)) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        receive_json(connection)
+        started = time.monotonic()
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:  # heartbeats arrive, and go unanswered
+                assert receive_json(connection) == {"type": "heartbeat"}
+        waited = time.monotonic() - started
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1000, "no heartbeat")
+    assert 0.75 <= waited < 3, waited  # 2.5 heartbeats
+    assert_quiet(servers[0])
