@@ -8,6 +8,8 @@ exactly once, so a change to the file that a test would silently miss fails.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import socket
 import ssl
@@ -144,3 +146,15 @@ def receive_json(
     data = json.loads(message)
     assert isinstance(data, dict)
     return data
+
+
+def spki_hash(certificate: ProxyCertificate) -> str:
+    """What Chromium's --ignore-certificate-errors-spki-list wants for the cert."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    cert = x509.load_pem_x509_certificate(certificate.cert.read_bytes())
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")

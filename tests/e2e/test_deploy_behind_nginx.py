@@ -6,12 +6,17 @@ Each line of the page's nginx config has a test here that fails without it.
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, expect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.server import ServerConnection, serve
 
@@ -20,6 +25,7 @@ from tests.conftest import require
 from tests.e2e.conftest import assert_quiet
 from tests.e2e.deploy_proxy import (
     CONFIG,
+    HOST,
     ProxyCertificate,
     instances,
     make_certificate,
@@ -28,6 +34,7 @@ from tests.e2e.deploy_proxy import (
     receive_json,
     replace_once,
     site_config,
+    spki_hash,
     without,
 )
 
@@ -307,4 +314,95 @@ def test_the_server_closes_a_client_that_stops_answering(
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1000, "no heartbeat")
     assert 0.75 <= waited < 3, waited  # 2.5 heartbeats
+    assert_quiet(servers[0])
+
+
+CLIENTS = 6
+
+
+def test_a_rolling_restart_loses_no_client(certificate: ProxyCertificate) -> None:
+    graceful = ("--timeout-graceful-shutdown", "2")
+    with (
+        instances(2, *graceful) as servers,
+        proxy(certificate, ports(servers)) as running,
+        ExitStack() as stack,
+    ):
+        clients = [
+            stack.enter_context(open_socket(running, certificate))
+            for _ in range(CLIENTS)
+        ]
+        for connection in clients:
+            receive_json(connection)
+        started = time.monotonic()
+        servers[0].process.terminate()  # SIGTERM, as a rolling restart sends
+        # Uvicorn ends by raising the signal again, as a shell expects.
+        assert servers[0].process.wait(timeout=10) == -signal.SIGTERM
+        codes = []
+        for index, connection in enumerate(clients):
+            try:
+                assert connection.ping().wait(timeout=10)  # on the other instance
+            except ConnectionClosed as closed:
+                assert closed.rcvd is not None
+                codes.append(closed.rcvd.code)
+                clients[index] = stack.enter_context(open_socket(running, certificate))
+                receive_json(clients[index])
+        for connection in clients:
+            connection.send(json.dumps({"type": "message", "text": "back"}))
+            assert receive_json(connection) == {"type": "echo", "text": "back"}
+        took = time.monotonic() - started
+    # nginx shares the clients out in turn; those of the stopped instance got
+    # 1012 (service restart) and found the other one at their first attempt.
+    assert codes == [1012] * (CLIENTS // 2)
+    assert took < 2 + 3, took  # the graceful-shutdown bound, and a margin
+    for server in servers:
+        assert_quiet(server)
+
+
+@pytest.fixture
+def tls_browser(browser: Browser, certificate: ProxyCertificate) -> Iterator[Browser]:
+    """A Chromium that accepts the test's certificate and finds its host.
+
+    Chromium does not read a CA file; its flag for a test certificate takes
+    the hash of the certificate's key instead, and accepts that key alone.
+    The host name resolves to loopback, as DNS would resolve it to nginx.
+    """
+    flags = [
+        f"--ignore-certificate-errors-spki-list={spki_hash(certificate)}",
+        f"--host-resolver-rules=MAP {HOST} 127.0.0.1",
+    ]
+    second = browser.browser_type.launch(
+        executable_path=live.CHROMIUM, headless=True, args=[*live.CHROMIUM_ARGS, *flags]
+    )
+    yield second
+    second.close()
+
+
+def test_chromium_uses_wss_and_reconnects_when_the_server_falls_silent(
+    tls_browser: Browser, certificate: ProxyCertificate
+) -> None:
+    with (
+        instances(1, env={"HEARTBEAT_INTERVAL": "0.5"}) as servers,
+        proxy(certificate, ports(servers)) as running,
+    ):
+        page = tls_browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        sockets: list[str] = []
+        page.on("websocket", lambda socket: sockets.append(socket.url))
+        page.goto(f"https://{HOST}:{running.port}/chat/")
+        state = page.locator("#state")
+        expect(state).to_have_text("connected")
+        page.fill("#message", "Hello over TLS")
+        page.click("#send")
+        expect(page.locator("#messages li")).to_have_text(["Hello over TLS"])
+        # A server that stops without a word: no heartbeat comes any more.
+        os.kill(servers[0].process.pid, signal.SIGSTOP)
+        try:
+            expect(state).to_have_text(re.compile(r"^reconnecting in [01] s$"))
+        finally:
+            os.kill(servers[0].process.pid, signal.SIGCONT)
+        expect(state).to_have_text("connected")
+        page.close()
+    assert sockets[:2] == [f"wss://{HOST}:{running.port}/chat/ws"] * 2
+    assert errors == []
     assert_quiet(servers[0])
