@@ -21,6 +21,9 @@ HEARTBEAT_INTERVAL = float(os.environ.get("HEARTBEAT_INTERVAL", "20"))
 # A client that has sent nothing, not even a heartbeat, for two intervals and
 # a half is gone: its connection is closed.
 CLIENT_TIMEOUT = 2.5 * HEARTBEAT_INTERVAL
+# Open sockets this process serves at most. Uvicorn has no such limit for
+# WebSockets (--limit-concurrency does not count them once they are open).
+MAX_CONNECTIONS = int(os.environ.get("MAX_CONNECTIONS", "1000"))
 # endregion
 
 app = FastAPI()
@@ -65,13 +68,22 @@ PAGE = """<!DOCTYPE html>
       deadline = setTimeout(() => reconnect(socket), 2.5 * interval * 1000);
     }
 
-    function reconnect(dead) {
+    // Close codes after which trying again would not help.
+    const FINAL = new Set([1003, 1008]);
+
+    function reconnect(dead, code) {
       if (dead !== socket) return;  // that socket was replaced already
       dead.close();
       socket = null;
       clearTimeout(deadline);
-      // Exponential backoff with full jitter, capped at 30 s.
-      const delay = Math.random() * Math.min(30, 2 ** attempt);
+      if (FINAL.has(code)) {
+        state.textContent = "offline";
+        return;
+      }
+      // Exponential backoff with full jitter, capped at 30 s; at least 5 s
+      // when the server said it is full (1013, try again later).
+      const floor = code === 1013 ? 5 : 0;
+      const delay = floor + Math.random() * Math.min(30, 2 ** attempt);
       attempt += 1;
       state.textContent = `reconnecting in ${Math.ceil(delay)} s`;
       setTimeout(connect, delay * 1000);
@@ -96,7 +108,7 @@ PAGE = """<!DOCTYPE html>
           show(message.text);
         }
       });
-      current.addEventListener("close", () => reconnect(current));
+      current.addEventListener("close", (event) => reconnect(current, event.code));
     }
 
     document.getElementById("form").addEventListener("submit", (event) => {
@@ -163,10 +175,20 @@ async def receive_message(websocket: WebSocket) -> dict[str, object] | None:
 # endregion
 
 
+open_sockets: set[WebSocket] = set()
+
+
 # region endpoint
 @app.websocket("/ws")
 async def echo(websocket: WebSocket) -> None:
     await websocket.accept()
+    if len(open_sockets) >= MAX_CONNECTIONS:
+        # Accepted first, so that even a browser's script reads the code and
+        # knows to wait before it tries again. A refusal before accept() is
+        # a bare HTTP 403 to it.
+        await websocket.close(status.WS_1013_TRY_AGAIN_LATER, "server full")
+        return
+    open_sockets.add(websocket)
     heartbeats = asyncio.create_task(send_heartbeats(websocket))
     try:
         # What the app sees of the client, through the proxy's headers.
@@ -186,6 +208,7 @@ async def echo(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass  # the client left while we were sending
     finally:
+        open_sockets.discard(websocket)
         heartbeats.cancel()
 
 

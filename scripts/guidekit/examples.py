@@ -33,6 +33,7 @@ LANGUAGE = {
     ".yml": "yaml",
     ".yaml": "yaml",
     ".json": "json",
+    ".conf": "nginx",  # the guide's only .conf files are nginx configs
 }
 # How a line comment opens and closes, by suffix: for the "code omitted"
 # markers and for region markers. Anything else uses "#".
@@ -42,6 +43,7 @@ COMMENT = {
     ".toml": ("#", ""),
     ".yml": ("#", ""),
     ".yaml": ("#", ""),
+    ".conf": ("#", ""),
     ".js": ("//", ""),
     ".json": ("//", ""),
     ".css": ("/*", " */"),

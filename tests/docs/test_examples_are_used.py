@@ -19,6 +19,8 @@ EXAMPLES = sorted(
     for path in DOCS_SRC.rglob("*.py")
     if path.name != "__init__.py"
 )
+# Config files shown on a page are examples too (nginx's, for one).
+CONFIGS = sorted(path.relative_to(ROOT).as_posix() for path in DOCS_SRC.rglob("*.conf"))
 
 
 def english_includes() -> dict[str, list[str]]:
@@ -41,7 +43,7 @@ def test_there_are_examples() -> None:
     assert "docs_src/tutorial/echo.py" in EXAMPLES
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("example", EXAMPLES + CONFIGS)
 def test_example_is_shown_on_an_english_page(example: str) -> None:
     assert example in english_includes(), (
         f"{example}: expected an English page to include it with "
@@ -98,6 +100,28 @@ def test_example_is_imported_by_a_test(example: str) -> None:
     module = example.removesuffix(".py").replace("/", ".")
     assert module in imported_examples(), (
         f"{example}: expected a test under tests/ that imports {module}, found none"
+    )
+
+
+@functools.cache
+def strings_in_tests() -> frozenset[str]:
+    found: set[str] = set()
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.add(node.value)
+    return frozenset(found)
+
+
+def test_there_are_config_examples() -> None:
+    assert "docs_src/deploy/nginx.conf" in CONFIGS
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_config_is_read_by_a_test(config: str) -> None:
+    name = config.rsplit("/", 1)[1]
+    assert name in strings_in_tests(), (
+        f"{config}: expected a test under tests/ that names {name!r}, found none"
     )
 
 

@@ -18,12 +18,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
 from websockets.sync.server import ServerConnection, serve
 
 from guidekit import live
 from tests.conftest import require
-from tests.e2e.conftest import assert_quiet
+from tests.e2e.conftest import assert_quiet, ws_url
 from tests.e2e.deploy_proxy import (
+    APP,
     CONFIG,
     HOST,
     ProxyCertificate,
@@ -236,7 +238,7 @@ def test_a_short_proxy_timeout_closes_a_quiet_socket(
     # nginx drops both TCP connections: no close frame, which a client reports as 1006.
     assert closed.value.rcvd is None
     # nginx's clock is coarse (it is read once per event loop turn): about 1 s.
-    assert 0.5 <= quiet_for < 5, quiet_for
+    assert 0.5 <= quiet_for < 8, quiet_for
     assert (
         "upstream timed out (110: Connection timed out) while proxying upgraded connection"
         in log
@@ -300,9 +302,12 @@ def test_uvicorns_pings_outlast_it_too(certificate: ProxyCertificate) -> None:
 def test_the_server_closes_a_client_that_stops_answering(
     certificate: ProxyCertificate,
 ) -> None:
+    # nginx's timeout counts what the app sends, not what the client sends:
+    # a client silent for longer than it is still connected, until the app's
+    # own timeout (2.5 heartbeats, 1.5 s here) closes it.
     with (
-        instances(1, env={"HEARTBEAT_INTERVAL": "0.3"}) as servers,
-        proxy(certificate, ports(servers)) as running,
+        instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "0.6"}) as servers,
+        proxy(certificate, ports(servers), short_timeout(1)) as running,
         open_socket(running, certificate) as connection,
     ):
         receive_json(connection)
@@ -313,7 +318,9 @@ def test_the_server_closes_a_client_that_stops_answering(
         waited = time.monotonic() - started
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1000, "no heartbeat")
-    assert 0.75 <= waited < 3, waited  # 2.5 heartbeats
+    assert 1.4 <= waited < 10, (
+        waited
+    )  # past nginx's 1 s; the bound is for a loaded machine
     assert_quiet(servers[0])
 
 
@@ -353,7 +360,7 @@ def test_a_rolling_restart_loses_no_client(certificate: ProxyCertificate) -> Non
     # nginx shares the clients out in turn; those of the stopped instance got
     # 1012 (service restart) and found the other one at their first attempt.
     assert codes == [1012] * (CLIENTS // 2)
-    assert took < 2 + 3, took  # the graceful-shutdown bound, and a margin
+    assert took < 2 + 8, took  # the graceful-shutdown bound, and a margin for load
     for server in servers:
         assert_quiet(server)
 
@@ -406,3 +413,46 @@ def test_chromium_uses_wss_and_reconnects_when_the_server_falls_silent(
     assert sockets[:2] == [f"wss://{HOST}:{running.port}/chat/ws"] * 2
     assert errors == []
     assert_quiet(servers[0])
+
+
+def test_limit_concurrency_does_not_count_open_websockets() -> None:
+    with live.uvicorn(APP, "--limit-concurrency", "2") as server, ExitStack() as stack:
+        url = ws_url(server, "/ws")
+        sockets = [stack.enter_context(connect(url)) for _ in range(3)]
+        hellos = [receive_json(socket) for socket in sockets]
+    assert [hello["type"] for hello in hellos] == ["hello"] * 3
+    assert_quiet(server)
+
+
+def test_the_apps_own_cap_says_try_again_later() -> None:
+    with (
+        live.uvicorn(APP, env={"MAX_CONNECTIONS": "2"}) as server,
+        connect(ws_url(server, "/ws")) as first,
+        connect(ws_url(server, "/ws")) as second,
+        connect(ws_url(server, "/ws")) as third,
+    ):
+        assert receive_json(first)["type"] == receive_json(second)["type"] == "hello"
+        with pytest.raises(ConnectionClosed) as closed:
+            third.recv(timeout=10)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1013, "server full")
+    assert_quiet(server)
+
+
+@pytest.mark.parametrize(
+    ("flags", "extensions"),
+    [
+        ((), "permessage-deflate"),
+        (("--ws-per-message-deflate", "false"), None),
+    ],
+)
+def test_compression_is_on_unless_turned_off(
+    flags: tuple[str, ...], extensions: str | None
+) -> None:
+    with live.uvicorn(APP, *flags) as server, connect(ws_url(server, "/ws")) as socket:
+        receive_json(socket)
+        agreed = socket.response.headers.get("Sec-WebSocket-Extensions")
+    if extensions is None:
+        assert agreed is None
+    else:
+        assert agreed is not None and agreed.startswith(extensions)
