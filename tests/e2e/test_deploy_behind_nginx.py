@@ -282,6 +282,27 @@ def test_the_heartbeat_outlasts_a_short_proxy_timeout(
     assert_quiet(servers[0])
 
 
+def test_a_talking_client_keeps_a_silent_app_open(
+    certificate: ProxyCertificate,
+) -> None:
+    # nginx's timer counts traffic either way: the client's keeps it open too.
+    with (
+        instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "60"}) as servers,
+        proxy(certificate, ports(servers), short_timeout(1)) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        receive_json(connection)
+        deadline = time.monotonic() + 3  # three times nginx's timeout
+        while time.monotonic() < deadline:
+            # Heartbeats get no answer: nothing comes back from the app.
+            connection.send(json.dumps({"type": "heartbeat"}))
+            with pytest.raises(TimeoutError):
+                connection.recv(timeout=0.2)
+        connection.send(json.dumps({"type": "message", "text": "still here"}))
+        assert receive_json(connection) == {"type": "echo", "text": "still here"}
+    assert_quiet(servers[0])
+
+
 def test_uvicorns_pings_outlast_it_too(certificate: ProxyCertificate) -> None:
     # Pings are frames of the protocol: nginx counts them as data, but a
     # browser's script never sees them.
@@ -302,9 +323,8 @@ def test_uvicorns_pings_outlast_it_too(certificate: ProxyCertificate) -> None:
 def test_the_server_closes_a_client_that_stops_answering(
     certificate: ProxyCertificate,
 ) -> None:
-    # nginx's timeout counts what the app sends, not what the client sends:
-    # a client silent for longer than it is still connected, until the app's
-    # own timeout (2.5 heartbeats, 1.5 s here) closes it.
+    # The app's heartbeats keep nginx from closing a silent client's socket;
+    # the app's own timeout (2.5 heartbeats, 1.5 s here) closes it.
     with (
         instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "0.6"}) as servers,
         proxy(certificate, ports(servers), short_timeout(1)) as running,
@@ -396,6 +416,13 @@ def test_chromium_uses_wss_and_reconnects_when_the_server_falls_silent(
         page.on("pageerror", lambda error: errors.append(str(error)))
         sockets: list[str] = []
         page.on("websocket", lambda socket: sockets.append(socket.url))
+        handshakes: list[dict[str, str]] = []
+        devtools = page.context.new_cdp_session(page)
+        devtools.on(
+            "Network.webSocketHandshakeResponseReceived",
+            lambda event: handshakes.append(event["response"]["headers"]),
+        )
+        devtools.send("Network.enable")
         page.goto(f"https://{HOST}:{running.port}/chat/")
         state = page.locator("#state")
         expect(state).to_have_text("connected")
@@ -412,6 +439,8 @@ def test_chromium_uses_wss_and_reconnects_when_the_server_falls_silent(
         page.close()
     assert sockets[:2] == [f"wss://{HOST}:{running.port}/chat/ws"] * 2
     assert errors == []
+    # Chromium accepted the compression Uvicorn offered.
+    assert handshakes[0]["Sec-WebSocket-Extensions"].startswith("permessage-deflate")
     assert_quiet(servers[0])
 
 
@@ -456,3 +485,24 @@ def test_compression_is_on_unless_turned_off(
         assert agreed is None
     else:
         assert agreed is not None and agreed.startswith(extensions)
+
+
+def test_chromium_waits_at_least_five_seconds_after_server_full(
+    tls_browser: Browser, certificate: ProxyCertificate
+) -> None:
+    with (
+        instances(1, env={"MAX_CONNECTIONS": "1"}) as servers,
+        proxy(certificate, ports(servers)) as running,
+    ):
+        context = tls_browser.new_context()
+        url = f"https://{HOST}:{running.port}/chat/"
+        first, second = context.new_page(), context.new_page()
+        first.goto(url)
+        expect(first.locator("#state")).to_have_text("connected")
+        second.goto(url)
+        # 1013: a delay of 5 s, plus up to 1 s of jitter.
+        expect(second.locator("#state")).to_have_text(
+            re.compile(r"^reconnecting in [56] s$")
+        )
+        context.close()
+    assert_quiet(servers[0])
