@@ -554,6 +554,7 @@ def test_snippet_dirs_are_the_examples_test_packages(tmp_path: Path) -> None:
     assert suite.snippet_dirs(tmp_path) == ["tests/scaling", "tests/tutorial"]
     assert suite.snippet_dirs() == [
         "tests/broadcasting",
+        "tests/deploy",
         "tests/scaling",
         "tests/security",
         "tests/tutorial",
