@@ -11,6 +11,7 @@ import re
 import signal
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -506,3 +507,56 @@ def test_chromium_waits_at_least_five_seconds_after_server_full(
         )
         context.close()
     assert_quiet(servers[0])
+
+
+METRICS_APP = "docs_src.deploy.metrics:app"
+
+
+def scrape(server: live.Server) -> dict[str, float]:
+    """The app's series, from its /metrics page, as Prometheus reads them."""
+    with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as response:
+        text = response.read().decode("utf-8")
+    series: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, number = line.rsplit(" ", 1)
+            series[name] = float(number)
+    return series
+
+
+def scrape_when_all_closed(server: live.Server) -> dict[str, float]:
+    deadline = time.monotonic() + 10
+    while (series := scrape(server))["websocket_connections_open"] != 0:
+        assert time.monotonic() < deadline, series
+        time.sleep(0.02)  # a poll interval, not a wait for an outcome
+    return series
+
+
+def test_the_metrics_after_a_scripted_session() -> None:
+    with live.uvicorn(METRICS_APP) as server:
+        url = ws_url(server, "/ws")
+        with pytest.raises(InvalidStatus):
+            connect(f"{url}/not-a-number")  # a client ID must be a number
+        with connect(f"{url}/1") as alice:
+            with connect(f"{url}/2") as bob:
+                alice.send("Hi")
+                assert [alice.recv(timeout=10) for _ in range(2)] == [
+                    "You wrote: Hi",
+                    "Client #1 says: Hi",
+                ]
+                assert bob.recv(timeout=10) == "Client #1 says: Hi"
+            assert alice.recv(timeout=10) == "Client #2 left the chat"
+        series = scrape_when_all_closed(server)
+    assert {
+        name: value
+        for name, value in series.items()
+        if "python_" not in name and "process_" not in name
+    } == {
+        "websocket_connections_open": 0.0,
+        "websocket_messages_received_total": 1.0,
+        "websocket_messages_sent_total": 4.0,
+        'websocket_closes_total{by="client",code="1000"}': 2.0,
+        'websocket_handshakes_refused_total{status="403"}': 1.0,
+        "chat_queued_messages": 0.0,
+    }
+    assert_quiet(server)
