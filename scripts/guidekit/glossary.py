@@ -427,6 +427,7 @@ class LanguageReport:
     terms: list[Term] | None  # None: no machine-readable part
     complete: bool  # every English page has a translation
     findings: list[Finding]
+    has_file: bool = True  # False: no glossary.md at all
 
 
 def load_terms(docs: Path, language: str, root: Path) -> list[Term] | None:
@@ -451,7 +452,8 @@ def check_language(docs: Path, language: str, root: Path) -> LanguageReport:
         file = docs / language / page
         text = _read(file, root)
         findings += check_text(language, text, terms or [], display(file, root))
-    return LanguageReport(language, glossary, terms, complete, findings)
+    has_file = (docs / language / GLOSSARY).is_file()
+    return LanguageReport(language, glossary, terms, complete, findings, has_file)
 
 
 def _read(file: Path, root: Path) -> str:
@@ -464,7 +466,8 @@ def _read(file: Path, root: Path) -> str:
 def missing_part(report: LanguageReport) -> str:
     """The line that reports a language without a machine-readable part."""
     state = "a complete language" if report.complete else "a language in progress"
+    found = "none" if report.has_file else "no such file"
     return (
         f"{report.glossary}: expected a {TERMS_HEADING!r} heading followed by a "
-        f"```yaml block of terms, found none ({report.language} is {state})"
+        f"```yaml block of terms, found {found} ({report.language} is {state})"
     )

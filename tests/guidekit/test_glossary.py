@@ -112,7 +112,7 @@ def test_clean_site_passes(run: Run) -> None:
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "docs/fa/glossary.md: expected a '## Terms { #terms }' heading followed by "
-        "a ```yaml block of terms, found none (fa is a language in progress)",
+        "a ```yaml block of terms, found no such file (fa is a language in progress)",
         "No forbidden variants in 3 translated pages (ko, tr, de, fa).",
     ]
 
