@@ -79,15 +79,20 @@ setup_py310_venv() {
 }
 
 # Debian packages the end-to-end tests drive: a real browser, a real Redis and a
-# real nginx.
+# real nginx, and a Korean font, so that Korean pages render with real glyphs.
 # Installed with apt-get when missing. Under CI a missing one is a failure; on a
 # developer's machine without root, the tests that need it say why they skip.
-SYSTEM_PACKAGES=(chromium:/usr/bin/chromium redis-server:/usr/bin/redis-server nginx:/usr/sbin/nginx)
+SYSTEM_PACKAGES=(
+  chromium:/usr/bin/chromium
+  redis-server:/usr/bin/redis-server
+  nginx:/usr/sbin/nginx
+  fonts-nanum:/usr/share/fonts/truetype/nanum/NanumGothic.ttf
+)
 
 ensure_system_packages() {
   local missing=() entry
   for entry in "${SYSTEM_PACKAGES[@]}"; do
-    [[ -x "${entry#*:}" ]] || missing+=("${entry%%:*}")
+    [[ -e "${entry#*:}" ]] || missing+=("${entry%%:*}")
   done
   [[ ${#missing[@]} -eq 0 ]] && return 0
   say "installing Debian packages: ${missing[*]}"

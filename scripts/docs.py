@@ -6,6 +6,7 @@
     scripts/docs.py diff LANG PAGE
     scripts/docs.py record LANG PAGE ... | scripts/docs.py record --all LANG
     scripts/docs.py parity [LANG ...]
+    scripts/docs.py glossary [--check] [LANG ...]
 
 Languages are the ones mkdocs.yml's i18n plugin lists, English aside; pages
 are paths relative to a language folder, such as ``tutorial.md``.
@@ -24,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from guidekit import history, parity
+from guidekit import glossary, history, parity
 from guidekit.translations import (
     SOURCE_LANGUAGE,
     ConfigError,
@@ -166,6 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("languages", nargs="*", metavar="LANG", help="only these")
     check.set_defaults(handler=run_parity)
+
+    terms = commands.add_parser(
+        "glossary",
+        help="list each glossary's terms, or check pages for forbidden variants",
+        description="List the terms of each language's glossary (the '## Terms' "
+        "yaml block of docs/LANG/glossary.md); with --check, report every variant "
+        "a glossary forbids that a page of that language uses.",
+    )
+    terms.add_argument("languages", nargs="*", metavar="LANG", help="only these")
+    terms.add_argument(
+        "--check",
+        action="store_true",
+        help="print one line per forbidden variant found and exit 1 if any",
+    )
+    terms.set_defaults(handler=run_glossary)
     return parser
 
 
@@ -555,6 +571,50 @@ def run_parity(site: Site, args: argparse.Namespace) -> int:
         return 1
     print(f"{checked} translated pages keep the English structure.")
     return 0
+
+
+# glossary ------------------------------------------------------------------
+
+
+def run_glossary(site: Site, args: argparse.Namespace) -> int:
+    """Terms per language, or (--check) the variants the glossaries forbid."""
+    languages = [language_of(site, name) for name in args.languages] or site.languages
+    failed = False
+    found = 0
+    pages = 0
+    for language in languages:
+        try:
+            report = glossary.check_language(site.docs, language, site.repo)
+        except glossary.GlossaryError as error:
+            print(error, file=sys.stderr)
+            failed = True
+            continue
+        if report.terms is None:
+            print(glossary.missing_part(report))
+            failed = failed or report.complete
+            continue
+        if args.check:
+            for finding in report.findings:
+                print(finding)
+            found += len(report.findings)
+            pages += len(translated_pages(site.docs, language))
+        else:
+            print(glossary_listing(report))
+    if args.check and not failed and not found:
+        print(
+            f"No forbidden variants in {pages} translated pages "
+            f"({', '.join(languages)})."
+        )
+    return 1 if failed or (args.check and found) else 0
+
+
+def glossary_listing(report: glossary.LanguageReport) -> str:
+    terms = report.terms or []
+    lines = [f"{report.language}: {len(terms)} terms ({report.glossary})"]
+    for term in terms:
+        avoid = f"  (not {', '.join(term.avoid)})" if term.avoid else ""
+        lines.append(f"  {term.en}: {term.use}{avoid}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
