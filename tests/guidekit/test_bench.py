@@ -10,6 +10,7 @@ import asyncio
 import cProfile
 import json
 import math
+import os
 import socket
 import threading
 from pathlib import Path
@@ -23,6 +24,7 @@ from guidekit.benchmarks import (
     build,
     chat_load,
     cli,
+    compression,
     core,
     reload,
     report,
@@ -908,3 +910,30 @@ def test_stalled_client_rejects_a_refused_handshake() -> None:
     finally:
         thread.join(timeout=10)
         listener.close()
+
+
+def test_compression_reads_memory_and_cpu_from_proc() -> None:
+    assert compression.rss_kib(os.getpid()) > 1000  # this interpreter: some MiB
+    first = compression.cpu_seconds(os.getpid())
+    sum(range(200_000))  # some work of its own
+    assert compression.cpu_seconds(os.getpid()) >= first > 0
+
+
+def test_compression_is_skipped_without_its_example(tmp_path: Path) -> None:
+    context = core.Context(True, None, 0, tmp_path, tmp_path)
+    context._snapshot = tmp_path  # a project without docs_src/deploy
+    section = compression.run(context)
+    assert section.status == "skipped"
+    assert section.notes == ["not measured: docs_src/deploy/heartbeat.py is missing"]
+
+
+@pytest.mark.e2e
+def test_compression_measures_both_modes_in_turns(tmp_path: Path) -> None:
+    context = core.Context(True, None, 0, tmp_path, tmp_path)
+    context._snapshot = core.ROOT
+    section = compression.run(context)
+    assert section.status == "ok"
+    assert section.extra["order"] == ["deflate", "plain"]
+    for name in ("deflate.memory", "plain.memory", "deflate.cpu", "plain.cpu"):
+        assert len(section.figure(name).samples) == 1  # quick: one run each
+    assert [ratio.name for ratio in section.ratios] == ["memory", "cpu"]
