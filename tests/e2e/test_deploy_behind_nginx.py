@@ -155,17 +155,33 @@ def test_without_a_forwarded_header_the_app_sees_the_proxy(
     assert hello == {**EXPECTED_HELLO, field: seen}
 
 
-def test_without_the_map_nginx_refuses_the_config(
-    certificate: ProxyCertificate, tmp_path: Path
-) -> None:
+def without_block(start: str) -> str:
+    """The page's config without the block that starts with ``start``."""
     text = CONFIG.read_text(encoding="utf-8")
-    start = text.index("    map $http_upgrade")
-    end = text.index("}\n", start) + 2
-    source = text[:start] + text[end:]
-    config = site_config(live.free_port(), [live.free_port()], certificate, source)
+    begin = text.index(start)
+    end = text.index("}\n", begin) + 2
+    return text[:begin] + text[end:]
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        (
+            lambda: without_block("    map $http_upgrade"),
+            'unknown "connection_upgrade" variable',
+        ),
+        (lambda: without("events {}"), 'no "events" section in configuration'),
+    ],
+    ids=["map", "events"],
+)
+def test_nginx_refuses_the_config_without_it(
+    certificate: ProxyCertificate, tmp_path: Path, source: object, error: str
+) -> None:
+    text = source()  # type: ignore[operator]
+    config = site_config(live.free_port(), [live.free_port()], certificate, text)
     checked = live.nginx_check(config, tmp_path)
     assert checked.returncode == 1
-    assert 'unknown "connection_upgrade" variable' in checked.stderr
+    assert error in checked.stderr
 
 
 def test_uvicorn_accepts_a_handshake_over_http_1_0(
