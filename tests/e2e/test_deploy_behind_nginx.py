@@ -576,3 +576,19 @@ def test_the_metrics_after_a_scripted_session() -> None:
         "chat_queued_messages": 0.0,
     }
     assert_quiet(server)
+
+
+def test_with_one_upstream_a_restart_refuses_every_reconnection(
+    certificate: ProxyCertificate,
+) -> None:
+    with instances(1) as servers, proxy(certificate, ports(servers)) as running:
+        with open_socket(running, certificate) as connection:
+            receive_json(connection)
+            servers[0].process.terminate()
+            with pytest.raises(ConnectionClosed) as closed:
+                connection.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+        assert servers[0].process.wait(timeout=10) == -signal.SIGTERM
+        with pytest.raises(InvalidStatus) as refused:
+            open_socket(running, certificate)
+    assert refused.value.response.status_code == 502  # Bad Gateway
