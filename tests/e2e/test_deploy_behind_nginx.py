@@ -13,13 +13,13 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 from websockets.sync.server import ServerConnection, serve
 
 from guidekit import live
@@ -235,18 +235,36 @@ def short_timeout(seconds: int) -> str:
     )
 
 
-NO_PINGS = ("--ws-ping-interval", "0")  # Uvicorn's protocol pings off
+@contextmanager
+def one_second_proxy(
+    certificate: ProxyCertificate, heartbeat: float, pings: float = 0
+) -> Iterator[tuple[live.Server, live.Nginx, ClientConnection]]:
+    """One instance behind nginx with a 1 s timeout, and a client past its hello.
+
+    Uvicorn's protocol pings are off unless ``pings`` gives their interval.
+    """
+    args = ("--ws-ping-interval", str(pings))
+    with (
+        instances(1, *args, env={"HEARTBEAT_INTERVAL": str(heartbeat)}) as servers,
+        proxy(certificate, ports(servers), short_timeout(1)) as running,
+        open_socket(running, certificate) as connection,
+    ):
+        receive_json(connection)
+        yield servers[0], running, connection
+    assert_quiet(servers[0])
+
+
+def assert_still_open(connection: ClientConnection) -> None:
+    connection.send(json.dumps({"type": "message", "text": "still here"}))
+    while (reply := receive_json(connection))["type"] == "heartbeat":
+        pass
+    assert reply == {"type": "echo", "text": "still here"}
 
 
 def test_a_short_proxy_timeout_closes_a_quiet_socket(
     certificate: ProxyCertificate,
 ) -> None:
-    with (
-        instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "60"}) as servers,
-        proxy(certificate, ports(servers), short_timeout(1)) as running,
-        open_socket(running, certificate) as connection,
-    ):
-        receive_json(connection)
+    with one_second_proxy(certificate, heartbeat=60) as (_, running, connection):
         started = time.monotonic()
         with pytest.raises(ConnectionClosed) as closed:
             connection.recv(timeout=10)
@@ -260,14 +278,10 @@ def test_a_short_proxy_timeout_closes_a_quiet_socket(
         "upstream timed out (110: Connection timed out) while proxying upgraded connection"
         in log
     )
-    assert_quiet(servers[0])
 
 
-def answer_heartbeats(connection: object, seconds: float) -> int:
+def answer_heartbeats(connection: ClientConnection, seconds: float) -> int:
     """Answer every heartbeat for ``seconds``; how many came."""
-    from websockets.sync.client import ClientConnection
-
-    assert isinstance(connection, ClientConnection)
     count = 0
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0:
@@ -284,57 +298,33 @@ def answer_heartbeats(connection: object, seconds: float) -> int:
 def test_the_heartbeat_outlasts_a_short_proxy_timeout(
     certificate: ProxyCertificate,
 ) -> None:
-    with (
-        instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "0.3"}) as servers,
-        proxy(certificate, ports(servers), short_timeout(1)) as running,
-        open_socket(running, certificate) as connection,
-    ):
-        receive_json(connection)
+    with one_second_proxy(certificate, heartbeat=0.3) as (_, _, connection):
         beats = answer_heartbeats(connection, 3)  # three times nginx's timeout
-        connection.send(json.dumps({"type": "message", "text": "still here"}))
-        while (reply := receive_json(connection))["type"] == "heartbeat":
-            pass
+        assert_still_open(connection)
     assert beats >= 6
-    assert reply == {"type": "echo", "text": "still here"}
-    assert_quiet(servers[0])
 
 
 def test_a_talking_client_keeps_a_silent_app_open(
     certificate: ProxyCertificate,
 ) -> None:
     # nginx's timer counts traffic either way: the client's keeps it open too.
-    with (
-        instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "60"}) as servers,
-        proxy(certificate, ports(servers), short_timeout(1)) as running,
-        open_socket(running, certificate) as connection,
-    ):
-        receive_json(connection)
+    with one_second_proxy(certificate, heartbeat=60) as (_, _, connection):
         deadline = time.monotonic() + 3  # three times nginx's timeout
         while time.monotonic() < deadline:
             # Heartbeats get no answer: nothing comes back from the app.
             connection.send(json.dumps({"type": "heartbeat"}))
             with pytest.raises(TimeoutError):
                 connection.recv(timeout=0.2)
-        connection.send(json.dumps({"type": "message", "text": "still here"}))
-        assert receive_json(connection) == {"type": "echo", "text": "still here"}
-    assert_quiet(servers[0])
+        assert_still_open(connection)
 
 
 def test_uvicorns_pings_outlast_it_too(certificate: ProxyCertificate) -> None:
     # Pings are frames of the protocol: nginx counts them as data, but a
     # browser's script never sees them.
-    pings = ("--ws-ping-interval", "0.3")
-    with (
-        instances(1, *pings, env={"HEARTBEAT_INTERVAL": "60"}) as servers,
-        proxy(certificate, ports(servers), short_timeout(1)) as running,
-        open_socket(running, certificate) as connection,
-    ):
-        receive_json(connection)
+    with one_second_proxy(certificate, heartbeat=60, pings=0.3) as (_, _, connection):
         with pytest.raises(TimeoutError):
             connection.recv(timeout=3)  # no message, and still open
-        connection.send(json.dumps({"type": "message", "text": "still here"}))
-        assert receive_json(connection) == {"type": "echo", "text": "still here"}
-    assert_quiet(servers[0])
+        assert_still_open(connection)
 
 
 def test_the_server_closes_a_client_that_stops_answering(
@@ -342,12 +332,7 @@ def test_the_server_closes_a_client_that_stops_answering(
 ) -> None:
     # The app's heartbeats keep nginx from closing a silent client's socket;
     # the app's own timeout (2.5 heartbeats, 1.5 s here) closes it.
-    with (
-        instances(1, *NO_PINGS, env={"HEARTBEAT_INTERVAL": "0.6"}) as servers,
-        proxy(certificate, ports(servers), short_timeout(1)) as running,
-        open_socket(running, certificate) as connection,
-    ):
-        receive_json(connection)
+    with one_second_proxy(certificate, heartbeat=0.6) as (_, _, connection):
         started = time.monotonic()
         with pytest.raises(ConnectionClosed) as closed:
             while True:  # heartbeats arrive, and go unanswered
@@ -355,10 +340,8 @@ def test_the_server_closes_a_client_that_stops_answering(
         waited = time.monotonic() - started
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1000, "no heartbeat")
-    assert 1.4 <= waited < 10, (
-        waited
-    )  # past nginx's 1 s; the bound is for a loaded machine
-    assert_quiet(servers[0])
+    # Past nginx's 1 s; the upper bound is for a loaded machine.
+    assert 1.4 <= waited < 10, waited
 
 
 CLIENTS = 6
