@@ -9,6 +9,8 @@ import json
 import os
 import re
 import signal
+import socket
+import struct
 import threading
 import time
 import urllib.request
@@ -545,6 +547,13 @@ def test_the_metrics_after_a_scripted_session() -> None:
                 ]
                 assert bob.recv(timeout=10) == "Client #1 says: Hi"
             assert alice.recv(timeout=10) == "Client #2 left the chat"
+            with connect(f"{url}/3") as carol:
+                # Carol's machine drops off the network: a reset, no close frame.
+                carol.socket.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                carol.socket.close()
+                assert alice.recv(timeout=10) == "Client #3 left the chat"
         series = scrape_when_all_closed(server)
     assert {
         name: value
@@ -553,8 +562,10 @@ def test_the_metrics_after_a_scripted_session() -> None:
     } == {
         "websocket_connections_open": 0.0,
         "websocket_messages_received_total": 1.0,
-        "websocket_messages_sent_total": 4.0,
+        "websocket_messages_sent_total": 5.0,
         'websocket_closes_total{by="client",code="1000"}': 2.0,
+        # What Uvicorn reports when a client vanishes while the app waits for it.
+        'websocket_closes_total{by="client",code="1005"}': 1.0,
         'websocket_handshakes_refused_total{status="403"}': 1.0,
         "chat_queued_messages": 0.0,
     }
