@@ -20,6 +20,7 @@ SITE_NAMES = {
     "tr": "FastAPI ile WebSocket",
     "de": "WebSockets mit FastAPI",
     "ko": "FastAPI로 배우는 WebSocket",
+    "fa": "وب‌سوکت با FastAPI",
 }
 LOADED = re.compile(
     r'<(?:script|img|link|iframe|source)\b[^>]*?\s(?:src|href)="([^"]+)"'
@@ -72,7 +73,7 @@ def test_nothing_is_loaded_from_another_host(site: Path, language: str) -> None:
 def test_navigation_and_admonitions_are_localised(site: Path) -> None:
     languages = language_settings()
     nav = site_config()["nav"]
-    for language in ("tr", "de", "ko"):
+    for language in ("tr", "de", "ko", "fa"):
         html = read(page_dir(site, language) / "tutorial" / "index.html")
         titles = {next(iter(entry)) for entry in nav}
         for english, translated in languages[language]["nav_translations"].items():

@@ -21,7 +21,7 @@ from websockets.sync.client import ClientConnection
 from guidekit import live
 from tests.conftest import require
 
-LANGUAGE_FOLDERS = ("tr", "de", "ko")
+LANGUAGE_FOLDERS = ("tr", "de", "ko", "fa")
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
