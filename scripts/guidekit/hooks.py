@@ -238,6 +238,8 @@ def with_html_direction(output: str) -> str:
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     output = with_html_direction(HEAD_ALTERNATE.sub("", output))
+    if page.file.src_uri in _fallbacks:
+        output = notices.with_english_article(output, _language(config))
     # Each language searches its own index, under its own folder.
     base = search.language_base(page.url, _language(config))
     return search.with_search_settings(output, base)

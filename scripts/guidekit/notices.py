@@ -7,6 +7,7 @@ front matter, that no native speaker has reviewed it yet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
@@ -51,6 +52,36 @@ def untranslated(markdown: str, strings: Mapping[str, str]) -> str:
     """The English text of a page that has no translation, under a notice."""
     title, text = strings["untranslated_title"], strings["untranslated"]
     return f'!!! warning "{title}"\n\n    {text}\n\n{markdown}'
+
+
+ARTICLE = '<article class="md-content__inner md-typeset">'
+NOTICE = '<div class="admonition warning">'
+DIRECTION = re.compile(r'<body dir="(?P<dir>rtl|ltr)"')
+
+
+def with_english_article(html: str, language: str) -> str:
+    """An untranslated page whose English text is marked English, left to right.
+
+    The article is English; the notice at its top stays in the reader's
+    language and direction. A browser then lays out English punctuation and
+    lists correctly even on a right-to-left page, and a screen reader
+    pronounces the text as English. (The article's own children keep their
+    places, so Material's layout of code blocks is unchanged.)
+    """
+    start = html.find(ARTICLE)
+    notice = html.find(NOTICE, start)
+    direction = DIRECTION.search(html)
+    if start < 0 or notice < 0 or direction is None:
+        return html
+    end = start + len(ARTICLE)
+    reader = f'{NOTICE[:-1]} lang="{language}" dir="{direction["dir"]}">'
+    return (
+        html[: end - 1]
+        + ' lang="en" dir="ltr">'
+        + html[end:notice]
+        + reader
+        + html[notice + len(NOTICE) :]
+    )
 
 
 def note(meta: Mapping[str, Any], current: str, strings: Mapping[str, str]) -> str:

@@ -59,6 +59,13 @@ def assert_english_under_a_notice(site: Path, language: str) -> None:
     assert "Text that nobody has translated." in html
     assert '<meta name="robots" content="noindex">' in html
     assert f'<html lang="{language}"' in html
+    # The English text is marked as English, left to right; the notice is not.
+    direction = "rtl" if language == "fa" else "ltr"
+    assert '<article class="md-content__inner md-typeset" lang="en" dir="ltr">' in html
+    assert (
+        f'<div class="admonition warning" lang="{language}" dir="{direction}">\n'
+        f'<p class="admonition-title">{texts["untranslated_title"]}</p>'
+    ) in html
 
 
 def test_a_missing_page_shows_english_under_a_notice_in_turkish(
