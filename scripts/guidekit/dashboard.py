@@ -9,7 +9,7 @@ the same functions as ``scripts/docs.py status``. Plain HTML (a ``<table>``,
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path, PurePosixPath
@@ -78,20 +78,39 @@ def fill(
     languages: list[Language],
     strings: Mapping[str, str],
     here: str,
+    order: Sequence[str] = (),
 ) -> str:
     """``markdown`` with the marker line replaced by the status of ``languages``."""
     if MARKER not in markdown:
         return markdown
-    html = render(docs, languages, strings, here)
+    html = render(docs, languages, strings, here, order)
     return markdown.replace(MARKER, html)
 
 
+def in_order(
+    table: dict[str, list[PageStatus]], order: Sequence[str]
+) -> dict[str, list[PageStatus]]:
+    """Rows in the order of ``order`` (the navigation); other pages after them."""
+    rank = {page: index for index, page in enumerate(order)}
+    return {
+        language: sorted(
+            rows, key=lambda row: (rank.get(row.page, len(rank)), row.page)
+        )
+        for language, rows in table.items()
+    }
+
+
 def render(
-    docs: Path, languages: list[Language], strings: Mapping[str, str], here: str
+    docs: Path,
+    languages: list[Language],
+    strings: Mapping[str, str],
+    here: str,
+    order: Sequence[str] = (),
 ) -> str:
     """The progress list and the table, linking relative to the page at ``here``."""
     root = "../" * here.count("/")
-    table = site_status(docs, [language.locale for language in languages])
+    locales = [language.locale for language in languages]
+    table = in_order(site_status(docs, locales), order)
     parts = ['<div class="guide-translation-status">', "<ul>"]
     for language in languages:
         parts.append(_progress(language, table[language.locale], strings))

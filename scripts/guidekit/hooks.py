@@ -64,6 +64,17 @@ def _strings(config: MkDocsConfig) -> dict[str, str]:
     }
 
 
+def _nav_order(nav: object) -> list[str]:
+    """The pages of mkdocs.yml's ``nav``, in reading order."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [page for value in nav.values() for page in _nav_order(value)]
+    if isinstance(nav, list):
+        return [page for item in nav for page in _nav_order(item)]
+    return []
+
+
 def _languages(config: MkDocsConfig) -> list[dashboard.Language]:
     """The translation languages as mkdocs.yml declares them, in its order."""
     i18n = config.plugins.get("i18n")
@@ -202,7 +213,12 @@ def on_page_markdown(
     except includes.IncludeError as error:
         raise PluginError(str(error)) from None
     markdown = dashboard.fill(
-        markdown, Path(config.docs_dir), _languages(config), strings, page.url
+        markdown,
+        Path(config.docs_dir),
+        _languages(config),
+        strings,
+        page.url,
+        _nav_order(config.nav),
     )
     if language == SOURCE_LANGUAGE:
         return markdown

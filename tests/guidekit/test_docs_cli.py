@@ -771,7 +771,9 @@ def test_parity_command(run: Run, site: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("command", ["status", "new", "diff", "record", "parity"])
+@pytest.mark.parametrize(
+    "command", ["status", "new", "diff", "record", "review", "parity"]
+)
 def test_every_command_has_help(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -274,7 +274,7 @@ def test_the_dashboard_shows_every_state_from_the_records(tmp_path: Path) -> Non
     root = make_site(tmp_path, translated(content_hash(ENGLISH_HOME)))
     docs = root / "docs"
     (docs / "en" / "status.md").write_text(DASHBOARD, encoding="utf-8")
-    write_site_config(root, ["Home: index.md", "page.md", "status.md"])
+    write_site_config(root, ["Home: index.md", "status.md", "page.md"])
     # tr: home up to date; page reviewed; status reviewed before English changed.
     current = content_hash(ENGLISH_PAGE)
     page = f'---\nsource_hash: "{current}"\n---\n\n# Bir sayfa {{ #a-page }}\n'
@@ -301,6 +301,11 @@ def test_the_dashboard_shows_every_state_from_the_records(tmp_path: Path) -> Non
         ("Status", "de"): ("missing", None),
     }
     assert '<a href="../page/" hreflang="en" lang="en">A page</a>' in english
+    assert list(dict.fromkeys(title for title, _ in table)) == [
+        "Home",
+        "Status",
+        "A page",
+    ]  # in the order of the navigation, not of the file names
     assert re.search(
         r'Türkçe</span> \(complete\): <progress value="2" max="3"', english
     )
