@@ -6,6 +6,7 @@ import datetime
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -804,3 +805,41 @@ def test_the_script_runs_as_a_program(site: Path) -> None:
 def test_the_script_is_executable_with_a_shebang() -> None:
     assert os.access(SCRIPT, os.X_OK)
     assert SCRIPT.read_text(encoding="utf-8").startswith("#!/usr/bin/env python3\n")
+
+
+def test_the_real_policy_fails_on_turkish_and_only_reports_persian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The project's own mkdocs.yml and pages: tr is complete, fa in progress."""
+    repo = tmp_path / "copy"
+    shutil.copytree(ROOT / "docs", repo / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+
+    def check() -> tuple[int, list[str]]:
+        capsys.readouterr()
+        code = cli.main(["--repo", str(repo), "status", "--check"])
+        return code, capsys.readouterr().out.splitlines()
+
+    missing_persian = sorted(
+        {p.name for p in (ROOT / "docs/en").glob("*.md")}
+        - {p.name for p in (ROOT / "docs/fa").glob("*.md")}
+    )
+    assert missing_persian  # Persian really is in progress
+    code, lines = check()
+    assert code == 0
+    assert lines[-1] == (
+        "Every complete language is up to date (tr, de, ko); in progress: fa."
+    )
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        f"docs/fa/{page}" for page in missing_persian
+    ]
+    assert all(
+        line.endswith("(reported only: fa is in progress)") for line in lines[:-1]
+    )
+    (repo / "docs/tr/tutorial.md").unlink()
+    code, lines = check()
+    assert code == 1
+    assert lines[0] == (
+        "docs/tr/tutorial.md: missing: docs/en/tutorial.md has no translation yet; "
+        "run 'scripts/docs.py new tr tutorial.md' to start one"
+    )
