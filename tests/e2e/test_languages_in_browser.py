@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import screenshots
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import LANGUAGES, ROOT
@@ -180,3 +181,20 @@ def test_the_status_page_reads_without_javascript(
             bar.get_attribute("max") or 0
         )
     context.close()
+
+
+@pytest.mark.timeout(180)
+def test_the_screenshot_script_shoots_persian_at_both_widths(
+    browser: Browser, tmp_path: Path
+) -> None:
+    written = screenshots.persian(browser, tmp_path)
+    widths = {}
+    for shot in written:
+        header = shot.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n", shot
+        widths[shot.name] = int.from_bytes(header[16:20], "big")
+    assert widths == {
+        f"fa-{page}-{name}.png": width
+        for page in screenshots.PERSIAN_PAGES
+        for name, width in screenshots.WIDTHS.items()
+    }

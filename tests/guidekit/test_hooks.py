@@ -143,9 +143,8 @@ def note_of(html: str) -> str:
     return html[start : html.index(" <a ", start)]
 
 
-def test_no_page_of_the_real_site_claims_a_review(site_with_reviews: Path) -> None:
-    """The real translations record no review: each says it has had none."""
-    del site_with_reviews
+def test_no_page_of_the_real_site_records_a_review() -> None:
+    """No review has happened yet; a recorded one would be shown to readers."""
     for language in ("tr", "de", "ko", "fa"):
         for page in sorted((ROOT / "docs" / language).glob("*.md")):
             text = page.read_text(encoding="utf-8")
