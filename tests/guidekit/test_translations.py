@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guidekit.translations import (
@@ -112,6 +112,11 @@ def test_with_recorded_hash_keeps_windows_line_endings_and_a_bom() -> None:
     )
 
 
+# On a loaded machine generating inputs can be slow; the property is not.
+LOADED_MACHINE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@LOADED_MACHINE
 @given(
     keys=st.lists(st.from_regex(r"[a-r]{1,8}: [a-z0-9 ]{0,12}", fullmatch=True)),
     body=st.text(),
@@ -273,6 +278,7 @@ def test_with_review_replaces_a_block_entry_and_keeps_the_rest() -> None:
     assert recorded_review(text) == Review("Old", "2020-01-01", "0")
 
 
+@LOADED_MACHINE
 @given(
     keys=st.lists(st.from_regex(r"[a-q]{1,8}: [a-z0-9 ]{0,12}", fullmatch=True)),
     body=st.text(),
