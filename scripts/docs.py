@@ -5,6 +5,7 @@
     scripts/docs.py new LANG PAGE
     scripts/docs.py diff LANG PAGE
     scripts/docs.py record LANG PAGE ... | scripts/docs.py record --all LANG
+    scripts/docs.py review LANG PAGE --by NAME
     scripts/docs.py parity [LANG ...]
     scripts/docs.py glossary [--check] [LANG ...]
 
@@ -15,6 +16,7 @@ are paths relative to a language folder, such as ``tutorial.md``.
 from __future__ import annotations
 
 import argparse
+import datetime
 import difflib
 import json
 import os
@@ -28,17 +30,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from guidekit import glossary, history, parity
 from guidekit.translations import (
     SOURCE_LANGUAGE,
+    Cell,
     ConfigError,
+    LanguageState,
     PageStatus,
+    Review,
+    ReviewState,
     State,
-    configured_languages,
     content_hash,
     english_pages,
     is_unpublished,
+    language_states,
     page_status,
     recorded_hash,
     translated_pages,
     with_recorded_hash,
+    with_review,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +54,11 @@ STATE_KEYS = {
     State.UP_TO_DATE: "up_to_date",
     State.OUTDATED: "outdated",
     State.MISSING: "missing",
+}
+REVIEW_KEYS = {
+    ReviewState.NONE: "none",
+    ReviewState.CURRENT: "reviewed",
+    ReviewState.OUTDATED: "outdated",
 }
 
 
@@ -65,7 +77,11 @@ class Site:
     repo: Path
     docs: Path
     config: Path
-    languages: list[str]
+    states: dict[str, LanguageState]  # each translation language, in order
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.states)
 
     def show(self, file: Path) -> str:
         return parity.display(file, self.repo)
@@ -122,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--check",
         action="store_true",
-        help="print one line per outdated or missing page and exit 1 if any",
+        help="print one line per outdated or missing page; exit 1 if any is in a "
+        "complete language (those of a language in progress are only reported)",
     )
     status.set_defaults(handler=run_status)
 
@@ -158,6 +175,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="every existing translation of LANG"
     )
     record.set_defaults(handler=run_record)
+
+    review = commands.add_parser(
+        "review",
+        help="record that a native speaker has reviewed a translation",
+        description="Write who reviewed docs/LANG/PAGE, today's date and the current "
+        "English version into its front matter (reviewed). Refuses a translation "
+        "that does not follow the current English. Nothing else in the file changes.",
+    )
+    add_language(review)
+    review.add_argument("page", metavar="PAGE", help=PAGE_HELP)
+    review.add_argument(
+        "--by", required=True, metavar="NAME", help="the reviewer, as readers see it"
+    )
+    review.set_defaults(handler=run_review)
 
     check = commands.add_parser(
         "parity",
@@ -208,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def load_site(repo: Path, docs: Path | None) -> Site:
     docs = docs if docs is not None else repo / "docs"
     config = repo / "mkdocs.yml"
-    site = Site(repo, docs, config, configured_languages(config))
+    site = Site(repo, docs, config, language_states(config))
     if not (docs / SOURCE_LANGUAGE).is_dir():
         raise Failure(
             f"{site.show(docs / SOURCE_LANGUAGE)}: expected the English pages, "
@@ -303,6 +334,10 @@ def counts(rows: list[PageStatus]) -> dict[str, int]:
     result = {key: 0 for key in STATE_KEYS.values()}
     for row in rows:
         result[STATE_KEYS[row.state]] += 1
+    result["reviewed"] = sum(row.cell is Cell.REVIEWED for row in rows)
+    result["reviewed_outdated"] = sum(
+        row.cell is Cell.REVIEWED_OUTDATED for row in rows
+    )
     total = len(rows)
     result["total"] = total
     result["percent"] = 100 if total == 0 else result["up_to_date"] * 100 // total
@@ -312,29 +347,64 @@ def counts(rows: list[PageStatus]) -> dict[str, int]:
 def run_status(site: Site, args: argparse.Namespace) -> int:
     languages = [language_of(site, name) for name in args.languages] or site.languages
     table = statuses(site, languages)
-    problems = [
-        problem_line(site, row)
+    problems = {
+        language: [
+            problem_line(site, row)
+            for row in table[language]
+            if row.state is not State.UP_TO_DATE
+        ]
         for language in languages
-        for row in table[language]
-        if row.state is not State.UP_TO_DATE
+    }
+    failing = [
+        language
+        for language in languages
+        if problems[language] and site.states[language] is LanguageState.COMPLETE
     ]
     if args.json:
         print(json.dumps(status_json(site, languages, table), indent=2))
     elif args.check:
-        if problems:
-            print("\n".join(problems))
-        else:
-            print(f"All translations are up to date ({', '.join(languages)}).")
+        print(check_report(site, languages, problems, failing))
     else:
-        print(status_table(languages, table))
-    return 1 if args.check and problems else 0
+        print(status_table(site, languages, table))
+    return 1 if args.check and failing else 0
 
 
-def status_table(languages: list[str], table: dict[str, list[PageStatus]]) -> str:
+def check_report(
+    site: Site,
+    languages: list[str],
+    problems: dict[str, list[str]],
+    failing: list[str],
+) -> str:
+    """The problem lines; those of a language in progress say they are no error."""
+    lines: list[str] = []
+    for language in languages:
+        in_progress = site.states[language] is LanguageState.IN_PROGRESS
+        suffix = f" (reported only: {language} is in progress)" if in_progress else ""
+        lines += [problem + suffix for problem in problems[language]]
+    if not failing:
+        complete = [
+            language
+            for language in languages
+            if site.states[language] is LanguageState.COMPLETE
+        ]
+        in_progress = [language for language in languages if language not in complete]
+        summary = "All translations are up to date"
+        if in_progress:
+            summary = "Every complete language is up to date"
+        summary += f" ({', '.join(complete) or 'none'})"
+        if in_progress:
+            summary += f"; in progress: {', '.join(in_progress)}"
+        lines.append(summary + ".")
+    return "\n".join(lines)
+
+
+def status_table(
+    site: Site, languages: list[str], table: dict[str, list[PageStatus]]
+) -> str:
     pages = [row.page for row in table[languages[0]]] if languages else []
     header = ["page", *languages]
     rows = [header] + [
-        [page, *(table[language][index].state.value for language in languages)]
+        [page, *(table[language][index].cell.value for language in languages)]
         for index, page in enumerate(pages)
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
@@ -348,9 +418,10 @@ def status_table(languages: list[str], table: dict[str, list[PageStatus]]) -> st
     for language in languages:
         count = counts(table[language])
         lines.append(
-            f"{language}: {count['up_to_date']} up to date, {count['outdated']} "
-            f"outdated, {count['missing']} missing of {count['total']} pages: "
-            f"{count['percent']}% translated and current"
+            f"{language} ({site.states[language].value}): {count['up_to_date']} up to "
+            f"date, {count['outdated']} outdated, {count['missing']} missing of "
+            f"{count['total']} pages: {count['percent']}% translated and current; "
+            f"{count['reviewed']} reviewed"
         )
     return "\n".join(lines)
 
@@ -361,6 +432,9 @@ def status_json(
     return {
         "source_language": SOURCE_LANGUAGE,
         "languages": languages,
+        "language_states": {
+            language: site.states[language].value for language in languages
+        },
         "pages": english_pages(site.docs),
         "status": {
             language: {
@@ -369,12 +443,23 @@ def status_json(
                     "file": site.show(site.translation(language, row.page)),
                     "recorded": row.recorded,
                     "current": row.current,
+                    "review": review_json(row),
                 }
                 for row in table[language]
             }
             for language in languages
         },
         "counts": {language: counts(table[language]) for language in languages},
+    }
+
+
+def review_json(row: PageStatus) -> dict[str, object]:
+    review = row.review
+    return {
+        "state": REVIEW_KEYS[row.review_state],
+        "by": review.by if review else None,
+        "date": review.date if review else None,
+        "source_hash": review.source_hash if review else None,
     }
 
 
@@ -470,6 +555,45 @@ def run_record(site: Site, args: argparse.Namespace) -> int:
             continue
         target.write_bytes(with_recorded_hash(text, current).encode("utf-8"))
         print(f"{site.show(target)}: recorded English version {current}")
+    return 0
+
+
+# review --------------------------------------------------------------------
+
+
+def run_review(site: Site, args: argparse.Namespace) -> int:
+    language = language_of(site, args.language)
+    page = page_of(site, language, args.page)
+    target = site.translation(language, page)
+    shown = site.show(target)
+    name = args.by.strip()
+    if not name or not name.isprintable():  # no line breaks, tabs or controls
+        raise Failure(
+            f"{shown}: expected the reviewer's name on one line (--by NAME), "
+            f"found {args.by!r}",
+            2,
+        )
+    if not target.is_file():
+        raise Failure(
+            f"{shown}: expected a translation to review, found no such file; "
+            f"run '{COMMAND} new {language} {page}' to start one"
+        )
+    text = read_exact(site, target)
+    current = content_hash(read_text(site, site.english(page)))
+    recorded = recorded_hash(text)
+    if recorded != current:
+        found = f"version {recorded}" if recorded else "no source_hash"
+        raise Failure(
+            f"{shown}: expected a translation of the current English version "
+            f"{current}, found {found}; bring it up to date and run "
+            f"'{COMMAND} record {language} {page}' before recording a review"
+        )
+    review = Review(name, datetime.date.today().isoformat(), current)
+    target.write_bytes(with_review(text, review).encode("utf-8"))
+    print(
+        f"{shown}: recorded a review by {name} on {review.date} of English "
+        f"version {current}"
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ import yaml
 from guidekit import live
 
 ROOT = Path(__file__).resolve().parents[1]
-LANGUAGES = ("en", "tr", "de", "ko")
+LANGUAGES = ("en", "tr", "de", "ko", "fa")
 MKDOCS_BUILD = (sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet")
 
 

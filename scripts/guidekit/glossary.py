@@ -47,7 +47,14 @@ from guidekit.parity import (
     display,
     read,
 )
-from guidekit.translations import BOM, english_pages, translated_pages
+from guidekit.translations import (
+    BOM,
+    ConfigError,
+    LanguageState,
+    english_pages,
+    language_states,
+    translated_pages,
+)
 
 GLOSSARY = "glossary.md"
 TERMS_ANCHOR = "terms"
@@ -425,7 +432,7 @@ class LanguageReport:
     language: str
     glossary: str  # the file, as shown
     terms: list[Term] | None  # None: no machine-readable part
-    complete: bool  # every English page has a translation
+    complete: bool  # declared complete in mkdocs.yml (or, with none, fully translated)
     findings: list[Finding]
     has_file: bool = True  # False: no glossary.md at all
 
@@ -446,7 +453,9 @@ def check_language(docs: Path, language: str, root: Path) -> LanguageReport:
     glossary = display(docs / language / GLOSSARY, root)
     terms = load_terms(docs, language, root)
     pages = translated_pages(docs, language)
-    complete = set(english_pages(docs)) <= set(pages)
+    complete = _declared_complete(root, language)
+    if complete is None:  # a site without mkdocs.yml: judge by its pages
+        complete = set(english_pages(docs)) <= set(pages)
     findings: list[Finding] = []
     for page in pages if terms else []:
         file = docs / language / page
@@ -454,6 +463,18 @@ def check_language(docs: Path, language: str, root: Path) -> LanguageReport:
         findings += check_text(language, text, terms or [], display(file, root))
     has_file = (docs / language / GLOSSARY).is_file()
     return LanguageReport(language, glossary, terms, complete, findings, has_file)
+
+
+def _declared_complete(root: Path, language: str) -> bool | None:
+    """Whether mkdocs.yml declares ``language`` complete; None if it says nothing."""
+    config = root / "mkdocs.yml"
+    if not config.is_file():
+        return None
+    try:
+        state = language_states(config).get(language)
+    except ConfigError:
+        return None
+    return None if state is None else state is LanguageState.COMPLETE
 
 
 def _read(file: Path, root: Path) -> str:

@@ -26,8 +26,8 @@ from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guidekit import buildspeed, includes, notices, search
-from guidekit.translations import SOURCE_LANGUAGE, is_unpublished
+from guidekit import buildspeed, dashboard, includes, notices, search
+from guidekit.translations import SOURCE_LANGUAGE, LanguageState, is_unpublished
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,7 +56,40 @@ def _language(config: MkDocsConfig) -> str:
 
 
 def _strings(config: MkDocsConfig) -> dict[str, str]:
-    return {**includes.ENGLISH, **notices.ENGLISH, **config.extra.get("guide", {})}
+    return {
+        **includes.ENGLISH,
+        **notices.ENGLISH,
+        **dashboard.ENGLISH,
+        **config.extra.get("guide", {}),
+    }
+
+
+def _nav_order(nav: object) -> list[str]:
+    """The pages of mkdocs.yml's ``nav``, in reading order."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [page for value in nav.values() for page in _nav_order(value)]
+    if isinstance(nav, list):
+        return [page for item in nav for page in _nav_order(item)]
+    return []
+
+
+def _languages(config: MkDocsConfig) -> list[dashboard.Language]:
+    """The translation languages as mkdocs.yml declares them, in its order."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return []
+    where = f"{config.config_file_path}: language"
+    return [
+        dashboard.Language(
+            language.locale,
+            language.name or language.locale,
+            LanguageState.of(language.extra, f"{where} {language.locale}"),
+        )
+        for language in i18n.config.languages
+        if language.locale not in (SOURCE_LANGUAGE, "null")
+    ]
 
 
 # mkdocs-static-i18n runs a whole build per language, and each one compiles
@@ -179,6 +212,14 @@ def on_page_markdown(
         )
     except includes.IncludeError as error:
         raise PluginError(str(error)) from None
+    markdown = dashboard.fill(
+        markdown,
+        Path(config.docs_dir),
+        _languages(config),
+        strings,
+        page.url,
+        _nav_order(config.nav),
+    )
     if language == SOURCE_LANGUAGE:
         return markdown
     link = _english_link(page, language)
@@ -197,8 +238,24 @@ def on_page_markdown(
 HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 
 
+# Material writes the text direction on <body> only (from the language, or
+# theme.direction); <html> gets it too, so the whole document, its scroll
+# bars and anything outside <body> follow a right-to-left language.
+BODY_DIRECTION = re.compile(r'<body dir="(?P<dir>rtl|ltr)"')
+HTML_LANG = re.compile(r'<html (?![^>]*\bdir=)(?P<lang>lang="[^"]*")')
+
+
+def with_html_direction(output: str) -> str:
+    found = BODY_DIRECTION.search(output)
+    if found is None:
+        return output
+    return HTML_LANG.sub(rf'<html \g<lang> dir="{found["dir"]}"', output, count=1)
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    output = HEAD_ALTERNATE.sub("", output)
+    output = with_html_direction(HEAD_ALTERNATE.sub("", output))
+    if page.file.src_uri in _fallbacks:
+        output = notices.with_english_article(output, _language(config))
     # Each language searches its own index, under its own folder.
     base = search.language_base(page.url, _language(config))
     return search.with_search_settings(output, base)
@@ -246,6 +303,7 @@ def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> s
     global _english_404
     if template_name != "404.html":
         return output
+    output = with_html_direction(output)
     language = _language(config)
     i18n = config.plugins.get("i18n")
     if i18n is None or i18n.is_default_language_build:

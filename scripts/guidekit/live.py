@@ -1,4 +1,5 @@
-"""Real parts for end-to-end runs: uvicorn on a free loopback port, and Chromium.
+"""Real parts for end-to-end runs: uvicorn on a free loopback port, a static host
+for the built site, and Chromium.
 
 Shared by the end-to-end tests and by the screenshot script, so the pictures
 in the docs come from the same flow the tests check.
@@ -6,6 +7,8 @@ in the docs come from the same flow the tests check.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import shutil
@@ -13,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +41,56 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-extensions",
 ]
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """A static host that answers a missing page with its language's 404 page.
+
+    A language is a top-level folder with its own 404.html (see hooks.py).
+    """
+
+    def send_error(
+        self, code: int, message: str | None = None, explain: str | None = None
+    ) -> None:
+        if code != 404:
+            super().send_error(code, message, explain)
+            return
+        language = self.path.strip("/").split("/", 1)[0]
+        root = Path(self.directory)
+        page = root / language / "404.html"
+        if not language or "." in language or not page.is_file():
+            page = root / "404.html"
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that navigates away mid-response is no error of the site's."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+@contextmanager
+def serve_static(folder: Path) -> Iterator[str]:
+    """Serve a built site on a free loopback port, as a static host would."""
+    handler = functools.partial(SiteHandler, directory=str(folder))
+    server = QuietServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class StartError(RuntimeError):

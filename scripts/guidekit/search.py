@@ -20,6 +20,11 @@ INDEX = Path("search") / "search_index.json"
 WRAPPER = "guide-search.js"
 # Languages whose lunr support stems words (Korean's strips particles).
 STEMMED = {"tr", "de", "ko"}
+# Languages lunr has no support for, and what their index declares instead:
+# Material's worker would load lunr.<lang>.min.js, which does not exist. With
+# "en" and no stemmer in the pipeline, words are split at spaces and matched
+# as written (Persian's half-spaces, U+200C, stay inside a word).
+UNSUPPORTED = {"fa": "en"}
 
 
 def language_base(url: str, language: str) -> str | None:
@@ -76,7 +81,7 @@ def _write(
     path: Path, config: dict[str, object], language: str, docs: list[dict[str, str]]
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    settings = {**config, "lang": [language]}
+    settings = {**config, "lang": [UNSUPPORTED.get(language, language)]}
     if language in STEMMED:
         # Material drops every pipeline step not listed here, stemmers included.
         settings["pipeline"] = sorted({*config.get("pipeline", []), "stemmer"})

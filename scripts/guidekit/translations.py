@@ -9,13 +9,24 @@ English page it was made from::
 
 A hash (not a commit) survives rebases and squashes; it is quoted so that
 YAML never reads it as a number.
+
+A review by a native speaker is recorded beside it, with the English version
+the reviewer read; once English changes, that review covers an older page::
+
+    reviewed: {by: "Ayşe Yılmaz", date: 2026-12-01, source_hash: "5d41402abc4b2a76"}
+
+Each language is declared complete or in progress in mkdocs.yml, in its
+``extra`` (``translation: in progress``); a language that says nothing is
+complete, so the strict checks apply to it.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -34,6 +45,11 @@ SOURCE_HASH = re.compile(
 )
 # Any ``source_hash`` line, even one SOURCE_HASH cannot read: replaced, not doubled.
 SOURCE_HASH_LINE = re.compile(r"^source_hash[ \t]*:[^\r\n]*", re.MULTILINE)
+# A ``reviewed`` entry: one line, or a block mapping indented below it.
+REVIEW_ENTRY = re.compile(
+    r"^reviewed[ \t]*:[^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*", re.MULTILINE
+)
+ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 BOM = "\ufeff"
 
 
@@ -43,6 +59,47 @@ class State(str, Enum):
     MISSING = "missing"
 
 
+class ReviewState(str, Enum):
+    NONE = "not reviewed"
+    CURRENT = "reviewed"
+    OUTDATED = "reviewed, now outdated"  # of an English version that has changed
+
+
+class Cell(str, Enum):
+    """What the dashboard and ``status`` show for one page of one language."""
+
+    UP_TO_DATE = "up to date"
+    OUTDATED = "outdated"
+    MISSING = "missing"
+    REVIEWED = "reviewed"
+    REVIEWED_OUTDATED = "reviewed, now outdated"
+
+
+class LanguageState(str, Enum):
+    COMPLETE = "complete"  # every page must exist and follow English
+    IN_PROGRESS = "in progress"  # missing and outdated pages are only reported
+
+    @classmethod
+    def of(cls, extra: Mapping[str, Any] | None, where: str) -> LanguageState:
+        """The state a language's ``extra`` declares; complete when it says none."""
+        settings = extra if isinstance(extra, Mapping) else {}
+        value = settings.get("translation", cls.COMPLETE.value)
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = " or ".join(repr(state.value) for state in cls)
+            raise ConfigError(
+                f"{where}: expected extra.translation to be {allowed}, found {value!r}"
+            ) from None
+
+
+@dataclass(frozen=True)
+class Review:
+    by: str
+    date: str  # ISO 8601, e.g. "2026-12-01"
+    source_hash: str  # the English version the reviewer read
+
+
 @dataclass(frozen=True)
 class PageStatus:
     language: str
@@ -50,6 +107,24 @@ class PageStatus:
     state: State
     recorded: str | None = None  # the hash in the translation's front matter
     current: str | None = None  # the hash of the English page now
+    review: Review | None = None
+
+    @property
+    def review_state(self) -> ReviewState:
+        if self.review is None:
+            return ReviewState.NONE
+        if self.state is State.UP_TO_DATE and self.review.source_hash == self.current:
+            return ReviewState.CURRENT
+        return ReviewState.OUTDATED
+
+    @property
+    def cell(self) -> Cell:
+        review = self.review_state
+        if review is ReviewState.CURRENT:
+            return Cell.REVIEWED
+        if review is ReviewState.OUTDATED:
+            return Cell.REVIEWED_OUTDATED
+        return Cell(self.state.value)
 
 
 class ConfigError(Exception):
@@ -83,7 +158,24 @@ def with_recorded_hash(text: str, value: str) -> str:
     Only the ``source_hash`` line is written or replaced, in the file's own
     line ending, so a translator's text keeps every byte.
     """
-    line = f'source_hash: "{value}"'
+    return _with_entry(text, SOURCE_HASH_LINE, f'source_hash: "{value}"')
+
+
+def with_review(text: str, review: Review) -> str:
+    """``text`` with its ``reviewed`` entry set to ``review``; nothing else changes."""
+    line = (
+        f"reviewed: {{by: {json.dumps(review.by, ensure_ascii=False)}, "
+        f'date: {review.date}, source_hash: "{review.source_hash}"}}'
+    )
+    return _with_entry(text, REVIEW_ENTRY, line)
+
+
+def _with_entry(text: str, existing_entry: re.Pattern[str], line: str) -> str:
+    """Front matter with ``line`` in place of what ``existing_entry`` matches.
+
+    The line is added at the end of the front matter when there is no such
+    entry, and front matter is added when there is none.
+    """
     bom = BOM if text.startswith(BOM) else ""
     rest = text[len(bom) :]
     front = FRONT_MATTER.match(rest)
@@ -94,12 +186,45 @@ def with_recorded_hash(text: str, value: str) -> str:
     newline = "\r\n" if front["open"].endswith("\r\n") else "\n"
     start = front.end("open")
     body = front["body"] or ""
-    existing = SOURCE_HASH_LINE.search(body)
+    existing = existing_entry.search(body)
     if existing is not None:
         begin, end = start + existing.start(), start + existing.end()
         return f"{bom}{rest[:begin]}{line}{rest[end:]}"
     close = start + len(body)
     return f"{bom}{rest[:close]}{line}{newline}{rest[close:]}"
+
+
+def review_of(meta: Mapping[str, Any]) -> Review | None:
+    """The review recorded in parsed front matter, or None if there is none.
+
+    An entry that is not a complete review (a name, an ISO date, a hash) is
+    no review: the reader is never told of a review nobody can account for.
+    """
+    entry = meta.get("reviewed")
+    if not isinstance(entry, Mapping):
+        return None
+    by, date, source = entry.get("by"), entry.get("date"), entry.get("source_hash")
+    if isinstance(date, datetime.date):
+        date = date.isoformat()
+    if not (isinstance(by, str) and by.strip() and isinstance(source, str) and source):
+        return None
+    if not (isinstance(date, str) and ISO_DATE.match(date)):
+        return None
+    return Review(by.strip(), date, source)
+
+
+def recorded_review(text: str) -> Review | None:
+    """The review in a translation's front matter, read as MkDocs reads it."""
+    import yaml  # here, like in configured_languages: only the tools need it
+
+    front = FRONT_MATTER.match(text.removeprefix(BOM))
+    if front is None or front["body"] is None:
+        return None
+    try:
+        meta = yaml.safe_load(front["body"])
+    except yaml.YAMLError:
+        return None
+    return review_of(meta) if isinstance(meta, dict) else None
 
 
 def english_pages(docs: Path) -> list[str]:
@@ -134,9 +259,19 @@ def page_status(docs: Path, language: str, page: str) -> PageStatus:
     translation = docs / language / page
     if not translation.is_file():
         return PageStatus(language, page, State.MISSING, None, current)
-    recorded = recorded_hash(translation.read_text(encoding="utf-8"))
+    text = translation.read_text(encoding="utf-8")
+    recorded = recorded_hash(text)
     state = State.UP_TO_DATE if recorded == current else State.OUTDATED
-    return PageStatus(language, page, state, recorded, current)
+    return PageStatus(language, page, state, recorded, current, recorded_review(text))
+
+
+def site_status(docs: Path, languages: list[str]) -> dict[str, list[PageStatus]]:
+    """Every English page's status in each of ``languages``, in page order."""
+    pages = english_pages(docs)
+    return {
+        language: [page_status(docs, language, page) for page in pages]
+        for language in languages
+    }
 
 
 def configured_languages(config: Path) -> list[str]:
@@ -146,6 +281,11 @@ def configured_languages(config: Path) -> list[str]:
     shared folders such as assets/, and a language may be configured before
     its first page exists.
     """
+    return list(language_states(config))
+
+
+def language_states(config: Path) -> dict[str, LanguageState]:
+    """Each translation language, in mkdocs.yml's order, and its declared state."""
     try:  # imported here: the build hooks use this module and never need it
         import yaml
     except ImportError:
@@ -166,12 +306,18 @@ def configured_languages(config: Path) -> list[str]:
         where = f"{config}:{mark.line + 1}" if mark is not None else f"{config}"
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise ConfigError(f"{where}: expected valid YAML: {problem}") from None
-    locales = _i18n_locales(data)
-    if locales is None:
+    entries = _i18n_languages(data)
+    if entries is None:
         raise ConfigError(
             f"{config}: expected the i18n plugin with a 'languages' list, found none"
         )
-    return [locale for locale in locales if locale != SOURCE_LANGUAGE]
+    return {
+        str(entry["locale"]): LanguageState.of(
+            entry.get("extra"), f"{config}: language {entry['locale']}"
+        )
+        for entry in entries
+        if entry["locale"] != SOURCE_LANGUAGE
+    }
 
 
 def _loader(yaml: Any) -> type:
@@ -188,7 +334,7 @@ def _loader(yaml: Any) -> type:
     return Loader
 
 
-def _i18n_locales(data: object) -> list[str] | None:
+def _i18n_languages(data: object) -> list[dict[str, Any]] | None:
     if not isinstance(data, dict):
         return None
     for name, options in _plugins(data.get("plugins")):
@@ -198,7 +344,7 @@ def _i18n_locales(data: object) -> list[str] | None:
         if not isinstance(languages, list):
             return None
         return [
-            str(entry["locale"])
+            entry
             for entry in languages
             if isinstance(entry, dict) and entry.get("locale")
         ]

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from guidekit.dashboard import CELL_KEYS, in_order
 from guidekit.examples import variants_of
 from guidekit.includes import ENGLISH as ENGLISH_STRINGS
 from guidekit.includes import find_directives, parse_directive
+from guidekit.translations import english_pages as pages_of
+from guidekit.translations import site_status
 from tests.conftest import language_settings, site_config
 from tests.docs.conftest import LANGUAGES, ROOT, page_dir
 
@@ -20,6 +23,7 @@ SITE_NAMES = {
     "tr": "FastAPI ile WebSocket",
     "de": "WebSockets mit FastAPI",
     "ko": "FastAPI로 배우는 WebSocket",
+    "fa": "وب‌سوکت با FastAPI",
 }
 LOADED = re.compile(
     r'<(?:script|img|link|iframe|source)\b[^>]*?\s(?:src|href)="([^"]+)"'
@@ -72,7 +76,7 @@ def test_nothing_is_loaded_from_another_host(site: Path, language: str) -> None:
 def test_navigation_and_admonitions_are_localised(site: Path) -> None:
     languages = language_settings()
     nav = site_config()["nav"]
-    for language in ("tr", "de", "ko"):
+    for language in ("tr", "de", "ko", "fa"):
         html = read(page_dir(site, language) / "tutorial" / "index.html")
         titles = {next(iter(entry)) for entry in nav}
         for english, translated in languages[language]["nav_translations"].items():
@@ -175,3 +179,58 @@ def test_what_readers_copy_is_the_example_file(site: Path, language: str) -> Non
                     )
             checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_no_translation_claims_a_review_nobody_recorded(
+    site: Path, language: str
+) -> None:
+    """No page here records a review, so every note says it has had none."""
+    guide = language_settings()[language]["extra"]["guide"]
+    pages = sorted((ROOT / "docs" / language).glob("*.md"))
+    assert len(pages) > 1
+    for source in pages:
+        if source.name == "glossary.md":
+            continue
+        built = page_dir(site, language) / (
+            "index.html" if source.stem == "index" else f"{source.stem}/index.html"
+        )
+        html = read(built)
+        assert f"<small>{guide['note_unreviewed']} <a " in html, built
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_status_page_has_a_row_per_page_and_a_bar_per_language(
+    site: Path, language: str
+) -> None:
+    """The table says what the records say, cell for cell."""
+    html = read(page_dir(site, language) / "translations" / "index.html")
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
+    shown = [re.findall(r'data-state="(\w+)"', row) for row in rows]
+    translations = [lang for lang in LANGUAGES if lang != "en"]
+    records = site_status(ROOT / "docs", translations)
+    order = [row.page for row in in_order(records, NAV_PAGES)[translations[0]]]
+    assert len(shown) == len(order) == len(english_pages())
+    expected = [
+        [
+            CELL_KEYS[records[lang][english_pages().index(page)].cell]
+            for lang in translations
+        ]
+        for page in order
+    ]
+    assert shown == expected
+    assert html.count("<progress ") == len(translations)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_home_page_leads_to_the_status_page(site: Path, language: str) -> None:
+    html = read(page_dir(site, language) / "index.html")
+    assert 'href="translations/"' in html
+
+
+NAV_PAGES = [next(iter(entry.values())) for entry in site_config()["nav"]]
+
+
+def english_pages() -> list[str]:
+    return pages_of(ROOT / "docs")

@@ -6,70 +6,17 @@ machine; under CI (CI=true) it fails them, so nothing is silently left out.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from websockets.sync.client import ClientConnection
 
 from guidekit import live
+from guidekit.live import serve_static
 from tests.conftest import require
 
-LANGUAGE_FOLDERS = ("tr", "de", "ko")
-
-
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """A static host that answers a missing page with its language's 404 page."""
-
-    def send_error(
-        self, code: int, message: str | None = None, explain: str | None = None
-    ) -> None:
-        if code != 404:
-            super().send_error(code, message, explain)
-            return
-        language = self.path.strip("/").split("/", 1)[0]
-        root = Path(self.directory)
-        page = root / language / "404.html"
-        if language not in LANGUAGE_FOLDERS or not page.is_file():
-            page = root / "404.html"
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    """A browser that navigates away mid-response is no error of the site's."""
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
-@contextmanager
-def serve_static(folder: Path) -> Iterator[str]:
-    """Serve a built site on a free loopback port, as a static host would."""
-    handler = functools.partial(SiteHandler, directory=str(folder))
-    server = QuietServer(("127.0.0.1", live.free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
+__all__ = ["serve_static"]  # the static host, shared with scripts/screenshots.py
 
 TIMEOUT = 10  # seconds: a bound on waits for things that should happen
 

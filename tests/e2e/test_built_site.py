@@ -282,6 +282,8 @@ SEARCHES = {
     "tr": ("bağımlılıklarla", "/tr/tutorial/"),  # Turkish stemming: not in the text
     "de": ("Abhängigkeiten", "/de/tutorial/"),  # German stemming
     "ko": ("서브프로토콜로", "/ko/tutorial/"),  # a particle not in the text
+    # Persian: the translated home page (the tutorial is not translated yet).
+    "fa": ("پژواک", "/fa/"),
 }
 
 

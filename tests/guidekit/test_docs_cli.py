@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -145,10 +147,10 @@ def test_status_table(run: Run, site: Path) -> None:
         "index.md     outdated    missing\n"
         "tutorial.md  up to date  missing\n"
         "\n"
-        "tr: 1 up to date, 1 outdated, 0 missing of 2 pages: "
-        "50% translated and current\n"
-        "de: 0 up to date, 0 outdated, 2 missing of 2 pages: "
-        "0% translated and current\n"
+        "tr (complete): 1 up to date, 1 outdated, 0 missing of 2 pages: "
+        "50% translated and current; 0 reviewed\n"
+        "de (complete): 0 up to date, 0 outdated, 2 missing of 2 pages: "
+        "0% translated and current; 0 reviewed\n"
     )
 
 
@@ -157,8 +159,8 @@ def test_status_of_chosen_languages(run: Run) -> None:
     assert code == 0
     assert out.splitlines()[0] == "page         tr"
     assert out.splitlines()[-1] == (
-        "tr: 2 up to date, 0 outdated, 0 missing of 2 pages: "
-        "100% translated and current"
+        "tr (complete): 2 up to date, 0 outdated, 0 missing of 2 pages: "
+        "100% translated and current; 0 reviewed"
     )
 
 
@@ -170,11 +172,14 @@ def test_status_json(run: Run, site: Path) -> None:
     assert data["source_language"] == "en"
     assert data["languages"] == ["tr", "de"]
     assert data["pages"] == ["index.md", "tutorial.md"]
+    assert data["language_states"] == {"tr": "complete", "de": "complete"}
+    no_review = {"state": "none", "by": None, "date": None, "source_hash": None}
     assert data["status"]["tr"]["tutorial.md"] == {
         "state": "outdated",
         "file": "docs/tr/tutorial.md",
         "recorded": TUTORIAL_HASH,
         "current": CHANGED_HASH,
+        "review": no_review,
     }
     assert data["status"]["tr"]["index.md"]["state"] == "up_to_date"
     assert data["status"]["de"]["index.md"] == {
@@ -182,10 +187,14 @@ def test_status_json(run: Run, site: Path) -> None:
         "file": "docs/de/index.md",
         "recorded": None,
         "current": INDEX_HASH,
+        "review": no_review,
     }
+    none_reviewed = {"reviewed": 0, "reviewed_outdated": 0}
     assert data["counts"] == {
-        "tr": {"up_to_date": 1, "outdated": 1, "missing": 0, "total": 2, "percent": 50},
-        "de": {"up_to_date": 0, "outdated": 0, "missing": 2, "total": 2, "percent": 0},
+        "tr": {"up_to_date": 1, "outdated": 1, "missing": 0, "total": 2, "percent": 50}
+        | none_reviewed,
+        "de": {"up_to_date": 0, "outdated": 0, "missing": 2, "total": 2, "percent": 0}
+        | none_reviewed,
     }
 
 
@@ -246,6 +255,166 @@ def test_languages_come_from_mkdocs_yml(run: Run, site: Path) -> None:
     (site / "docs/fr").mkdir()
     (site / "docs/fr/index.md").write_text("# Accueil\n", encoding="utf-8")
     assert json.loads(run("status", "--json")[1])["languages"] == ["tr", "de"]
+
+
+def in_progress(site: Path, language: str) -> None:
+    """Declare ``language`` in progress in the site's mkdocs.yml."""
+    config = site / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    entry = f"        - locale: {language}\n"
+    assert entry in text
+    declared = entry + "          extra: {translation: in progress}\n"
+    config.write_text(text.replace(entry, declared), encoding="utf-8")
+
+
+def test_a_missing_page_of_a_complete_language_fails_the_check(
+    run: Run, site: Path
+) -> None:
+    assert run("status", "--check", "tr")[0] == 0
+    (site / "docs/tr/tutorial.md").unlink()
+    code, out, _ = run("status", "--check", "tr")
+    assert code == 1
+    assert out == (
+        "docs/tr/tutorial.md: missing: docs/en/tutorial.md has no translation yet; "
+        "run 'scripts/docs.py new tr tutorial.md' to start one\n"
+    )
+
+
+def test_a_language_in_progress_is_reported_but_never_fails(
+    run: Run, site: Path
+) -> None:
+    in_progress(site, "de")
+    (site / "docs/de").mkdir()
+    (site / "docs/de/index.md").write_text(
+        translated("# Startseite { #home }\n", INDEX_HASH), encoding="utf-8"
+    )
+    code, out, _ = run("status", "--check")
+    assert code == 0
+    assert out.splitlines() == [
+        "docs/de/tutorial.md: missing: docs/en/tutorial.md has no translation yet; "
+        "run 'scripts/docs.py new de tutorial.md' to start one "
+        "(reported only: de is in progress)",
+        "Every complete language is up to date (tr); in progress: de.",
+    ]
+    status = json.loads(run("status", "--json")[1])
+    assert status["language_states"] == {"tr": "complete", "de": "in progress"}
+    # A complete language still fails beside it.
+    (site / "docs/tr/index.md").unlink()
+    code, out, _ = run("status", "--check")
+    assert code == 1
+    assert out.splitlines()[0].startswith("docs/tr/index.md: missing: ")
+    assert "Every complete language" not in out
+
+
+def test_an_unknown_language_state_is_one_line(run: Run, site: Path) -> None:
+    config = site / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(
+            "        - locale: de\n",
+            "        - locale: de\n          extra: {translation: nearly}\n",
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run("status")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"{config}: language de: expected extra.translation to be 'complete' or "
+        "'in progress', found 'nearly'\n"
+    )
+
+
+# review --------------------------------------------------------------------
+
+
+def test_review_records_who_when_and_which_english_version(
+    run: Run, site: Path
+) -> None:
+    page = site / "docs/tr/tutorial.md"
+    before = page.read_bytes()
+    today = datetime.date.today().isoformat()
+    assert run("review", "tr", "tutorial.md", "--by", "Ayşe Yılmaz") == (
+        0,
+        f"docs/tr/tutorial.md: recorded a review by Ayşe Yılmaz on {today} of "
+        f"English version {TUTORIAL_HASH}\n",
+        "",
+    )
+    line = (
+        f'reviewed: {{by: "Ayşe Yılmaz", date: {today}, '
+        f'source_hash: "{TUTORIAL_HASH}"}}\n'
+    )
+    after = page.read_bytes()
+    assert after.replace(line.encode(), b"", 1) == before  # only the entry is new
+    status = json.loads(run("status", "--json", "tr")[1])["status"]["tr"]
+    assert status["tutorial.md"]["review"] == {
+        "state": "reviewed",
+        "by": "Ayşe Yılmaz",
+        "date": today,
+        "source_hash": TUTORIAL_HASH,
+    }
+    assert "tutorial.md  reviewed" in run("status", "tr")[1].splitlines()
+    # A second review replaces the first; the text still keeps every byte.
+    run("review", "tr", "tutorial.md", "--by", "Mehmet Öz")
+    assert page.read_bytes() == before.replace(
+        b"---\n\n", line.replace("Ayşe Yılmaz", "Mehmet Öz").encode() + b"---\n\n", 1
+    )
+
+
+def test_a_review_goes_outdated_when_english_changes(run: Run, site: Path) -> None:
+    run("review", "tr", "tutorial.md", "--by", "Ayşe Yılmaz")
+    change_english(site)
+    assert "tutorial.md  reviewed, now outdated" in run("status", "tr")[1].splitlines()
+    # Brought up to date again, it is still the old version that was reviewed.
+    run("record", "tr", "tutorial.md")
+    status = json.loads(run("status", "--json", "tr")[1])["status"]["tr"]
+    assert status["tutorial.md"]["state"] == "up_to_date"
+    assert status["tutorial.md"]["review"]["state"] == "outdated"
+    assert status["tutorial.md"]["review"]["source_hash"] == TUTORIAL_HASH
+
+
+def test_review_refuses_an_outdated_translation_and_changes_nothing(
+    run: Run, site: Path
+) -> None:
+    change_english(site)
+    page = site / "docs/tr/tutorial.md"
+    before = page.read_bytes()
+    assert run("review", "tr", "tutorial.md", "--by", "Ayşe Yılmaz") == (
+        1,
+        "",
+        f"docs/tr/tutorial.md: expected a translation of the current English "
+        f"version {CHANGED_HASH}, found version {TUTORIAL_HASH}; bring it up to "
+        "date and run 'scripts/docs.py record tr tutorial.md' before recording a "
+        "review\n",
+    )
+    assert page.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("review", "de", "index.md", "--by", "Jana"),
+            "docs/de/index.md: expected a translation to review, found no such "
+            "file; run 'scripts/docs.py new de index.md' to start one",
+        ),
+        (
+            ("review", "tr", "index.md", "--by", "Jana\nNeu"),
+            "docs/tr/index.md: expected the reviewer's name on one line "
+            "(--by NAME), found 'Jana\\nNeu'",
+        ),
+        (
+            ("review", "tr", "index.md", "--by", "  "),
+            "docs/tr/index.md: expected the reviewer's name on one line "
+            "(--by NAME), found '  '",
+        ),
+    ],
+)
+def test_review_errors_are_one_line(
+    run: Run, args: tuple[str, ...], message: str
+) -> None:
+    code, out, err = run(*args)
+    assert (out, err) == ("", message + "\n")
+    assert code != 0
 
 
 # record --------------------------------------------------------------------
@@ -603,7 +772,9 @@ def test_parity_command(run: Run, site: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("command", ["status", "new", "diff", "record", "parity"])
+@pytest.mark.parametrize(
+    "command", ["status", "new", "diff", "record", "review", "parity"]
+)
 def test_every_command_has_help(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -634,3 +805,41 @@ def test_the_script_runs_as_a_program(site: Path) -> None:
 def test_the_script_is_executable_with_a_shebang() -> None:
     assert os.access(SCRIPT, os.X_OK)
     assert SCRIPT.read_text(encoding="utf-8").startswith("#!/usr/bin/env python3\n")
+
+
+def test_the_real_policy_fails_on_turkish_and_only_reports_persian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The project's own mkdocs.yml and pages: tr is complete, fa in progress."""
+    repo = tmp_path / "copy"
+    shutil.copytree(ROOT / "docs", repo / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+
+    def check() -> tuple[int, list[str]]:
+        capsys.readouterr()
+        code = cli.main(["--repo", str(repo), "status", "--check"])
+        return code, capsys.readouterr().out.splitlines()
+
+    missing_persian = sorted(
+        {p.name for p in (ROOT / "docs/en").glob("*.md")}
+        - {p.name for p in (ROOT / "docs/fa").glob("*.md")}
+    )
+    assert missing_persian  # Persian really is in progress
+    code, lines = check()
+    assert code == 0
+    assert lines[-1] == (
+        "Every complete language is up to date (tr, de, ko); in progress: fa."
+    )
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        f"docs/fa/{page}" for page in missing_persian
+    ]
+    assert all(
+        line.endswith("(reported only: fa is in progress)") for line in lines[:-1]
+    )
+    (repo / "docs/tr/tutorial.md").unlink()
+    code, lines = check()
+    assert code == 1
+    assert lines[0] == (
+        "docs/tr/tutorial.md: missing: docs/en/tutorial.md has no translation yet; "
+        "run 'scripts/docs.py new tr tutorial.md' to start one"
+    )

@@ -22,6 +22,8 @@ plugins:
         - locale: tr
         - locale: de
         - locale: fa
+          extra:
+            translation: in progress
 """
 ENGLISH = "# Home { #home }\n\nWelcome.\n"
 KO_TERMS = """\

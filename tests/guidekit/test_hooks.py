@@ -7,12 +7,14 @@ notices asserted here are the ones readers get.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from guidekit.translations import content_hash
-from tests.conftest import build_site, language_settings, write_site_config
+from guidekit import notices
+from guidekit.translations import Review, content_hash, with_review
+from tests.conftest import ROOT, build_site, language_settings, write_site_config
 
 ENGLISH_HOME = "# Home { #home }\n\nWelcome to the guide.\n"
 ENGLISH_PAGE = "# A page { #a-page }\n\nText that nobody has translated.\n"
@@ -48,16 +50,28 @@ def stale_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(site)
 
 
+def assert_english_under_a_notice(site: Path, language: str) -> None:
+    """The untranslated page shows English under the language's own notice."""
+    html = (site / language / "page" / "index.html").read_text(encoding="utf-8")
+    texts = strings(language)
+    assert f'<p class="admonition-title">{texts["untranslated_title"]}</p>' in html
+    assert f"<p>{texts['untranslated']}</p>" in html
+    assert "Text that nobody has translated." in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert f'<html lang="{language}"' in html
+    # The English text is marked as English, left to right; the notice is not.
+    direction = "rtl" if language == "fa" else "ltr"
+    assert '<article class="md-content__inner md-typeset" lang="en" dir="ltr">' in html
+    assert (
+        f'<div class="admonition warning" lang="{language}" dir="{direction}">\n'
+        f'<p class="admonition-title">{texts["untranslated_title"]}</p>'
+    ) in html
+
+
 def test_a_missing_page_shows_english_under_a_notice_in_turkish(
     stale_site: Path,
 ) -> None:
-    html = (stale_site / "tr" / "page" / "index.html").read_text(encoding="utf-8")
-    turkish = strings("tr")
-    assert f'<p class="admonition-title">{turkish["untranslated_title"]}</p>' in html
-    assert f"<p>{turkish['untranslated']}</p>" in html
-    assert "Text that nobody has translated." in html
-    assert '<meta name="robots" content="noindex">' in html
-    assert '<html lang="tr"' in html
+    assert_english_under_a_notice(stale_site, "tr")
 
 
 def test_a_stale_translation_says_so_and_links_to_english(stale_site: Path) -> None:
@@ -81,7 +95,7 @@ def test_a_current_translation_has_only_the_translation_note(tmp_path: Path) -> 
     turkish = strings("tr")
     assert turkish["outdated_title"] not in html
     assert (
-        f"<small>{turkish['translation_note']} "
+        f"<small>{turkish['note_unreviewed']} "
         f'<a href="../" hreflang="en">{turkish["english_link"]}</a></small>'
     ) in html
 
@@ -119,3 +133,189 @@ def test_each_language_has_its_own_404_page(stale_site: Path) -> None:
     assert '<html lang="tr"' in (stale_site / "tr" / "404.html").read_text(
         encoding="utf-8"
     )
+
+
+# Review notes --------------------------------------------------------------
+
+
+def note_of(html: str) -> str:
+    start = html.index("<small>") + len("<small>")
+    return html[start : html.index(" <a ", start)]
+
+
+def test_no_page_of_the_real_site_records_a_review() -> None:
+    """No review has happened yet; a recorded one would be shown to readers."""
+    for language in ("tr", "de", "ko", "fa"):
+        for page in sorted((ROOT / "docs" / language).glob("*.md")):
+            text = page.read_text(encoding="utf-8")
+            assert "reviewed:" not in text, page
+
+
+@pytest.fixture(scope="module")
+def site_with_reviews(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tr: the home reviewed now, the page reviewed before English changed."""
+    root = make_site(tmp_path_factory.mktemp("reviews"), None)
+    docs = root / "docs"
+    current_home, current_page = content_hash(ENGLISH_HOME), content_hash(ENGLISH_PAGE)
+    home = with_review(
+        translated(current_home), Review("Ayşe <Yılmaz>", "2026-11-30", current_home)
+    )
+    (docs / "tr" / "index.md").write_text(home, encoding="utf-8")
+    # Reviewed when English said something else; translated again since.
+    page = with_review(
+        f'---\nsource_hash: "{current_page}"\n---\n\n# Bir sayfa {{ #a-page }}\n',
+        Review("Mehmet Öz", "2026-10-01", content_hash("older English")),
+    )
+    (docs / "tr" / "page.md").write_text(page, encoding="utf-8")
+    return build(root)
+
+
+def test_a_recorded_review_names_the_reviewer_and_the_date(
+    site_with_reviews: Path,
+) -> None:
+    html = (site_with_reviews / "tr" / "index.html").read_text(encoding="utf-8")
+    expected = strings("tr")["note_reviewed"].format(
+        by="Ayşe &lt;Yılmaz&gt;", date="2026-11-30"
+    )
+    assert note_of(html) == expected
+    assert "30.11.2026" not in html and "2026-11-30 tarihinde" in expected
+
+
+def test_a_review_of_an_older_english_version_says_it_is_outdated(
+    site_with_reviews: Path,
+) -> None:
+    html = (site_with_reviews / "tr" / "page" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    expected = strings("tr")["note_review_outdated"].format(
+        by="Mehmet Öz", date="2026-10-01"
+    )
+    assert note_of(html) == expected
+    assert strings("tr")["outdated_title"] not in html  # the text itself is current
+
+
+@pytest.mark.parametrize("language", ["tr", "de", "ko", "fa"])
+def test_the_unreviewed_note_is_written_in_each_language(language: str) -> None:
+    texts = strings(language)
+    assert texts["note_unreviewed"] != notices.ENGLISH["note_unreviewed"]
+    for key in ("note_reviewed", "note_review_outdated"):
+        assert "{by}" in texts[key] and "{date}" in texts[key], (language, key)
+    assert "reviewed by a person" not in texts["note_unreviewed"]
+
+
+# Persian, right to left, in progress ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def persian_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_site(tmp_path_factory.mktemp("fa"), None)
+    (root / "docs" / "fa").mkdir()
+    persian = {"Ana sayfa": "خانه", "Rehbere hoş geldiniz.": "به راهنما خوش آمدید."}
+    home = translated(content_hash(ENGLISH_HOME))
+    for turkish, text in persian.items():
+        home = home.replace(turkish, text)
+    (root / "docs" / "fa" / "index.md").write_text(home, encoding="utf-8")
+    return build(root)
+
+
+def test_persian_pages_are_right_to_left(persian_site: Path) -> None:
+    for path in ("fa/index.html", "fa/page/index.html", "fa/404.html"):
+        html = (persian_site / path).read_text(encoding="utf-8")
+        assert '<html lang="fa" dir="rtl"' in html, path
+        assert '<body dir="rtl"' in html, path
+    english = (persian_site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en" dir="ltr"' in english
+
+
+def test_a_persian_fallback_page_is_english_under_a_persian_notice(
+    persian_site: Path,
+) -> None:
+    assert_english_under_a_notice(persian_site, "fa")
+
+
+def test_the_persian_search_index_holds_only_persian_pages(persian_site: Path) -> None:
+    index = json.loads(
+        (persian_site / "fa" / "search" / "search_index.json").read_text("utf-8")
+    )
+    # lunr has no Persian support: the index must not ask for lunr.fa.min.js.
+    assert index["config"]["lang"] == ["en"]
+    assert "stemmer" not in index["config"]["pipeline"]
+    assert [doc["location"] for doc in index["docs"]] == [""]
+    assert "به راهنما" in index["docs"][0]["text"]
+    assert all("nobody has translated" not in doc["text"] for doc in index["docs"])
+
+
+# The translation status page -----------------------------------------------
+
+
+DASHBOARD = "# Status { #status }\n\n<!-- translation-status -->\n"
+
+
+def cells(html: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(English title, language) -> (state, link) for every cell of the table."""
+    header = re.search(r"<thead>(.*?)</thead>", html, re.DOTALL)
+    assert header is not None
+    languages = re.findall(r'<th scope="col"><span lang="(\w+)">', header[1])
+    found = {}
+    for row in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", html, re.DOTALL):
+        title = re.search(r'lang="en">([^<]+)</a></th>', row)
+        assert title is not None
+        states = re.findall(
+            r'<td class="guide-state" data-state="(\w+)">(?:<a href="([^"]+)")?', row
+        )
+        assert len(states) == len(languages)
+        for language, (state, link) in zip(languages, states, strict=True):
+            found[title[1], language] = (state, link or None)
+    return found
+
+
+def test_the_dashboard_shows_every_state_from_the_records(tmp_path: Path) -> None:
+    root = make_site(tmp_path, translated(content_hash(ENGLISH_HOME)))
+    docs = root / "docs"
+    (docs / "en" / "status.md").write_text(DASHBOARD, encoding="utf-8")
+    write_site_config(root, ["Home: index.md", "status.md", "page.md"])
+    # tr: home up to date; page reviewed; status reviewed before English changed.
+    current = content_hash(ENGLISH_PAGE)
+    page = f'---\nsource_hash: "{current}"\n---\n\n# Bir sayfa {{ #a-page }}\n'
+    (docs / "tr" / "page.md").write_text(
+        with_review(page, Review("Ayşe", "2026-11-30", current)), encoding="utf-8"
+    )
+    old = content_hash("# Status\n")
+    status = f'---\nsource_hash: "{old}"\n---\n\n# Durum {{ #status }}\n\n<!-- translation-status -->\n'
+    (docs / "tr" / "status.md").write_text(
+        with_review(status, Review("Ayşe", "2026-01-02", old)), encoding="utf-8"
+    )
+    # de: home outdated, the rest missing.
+    (docs / "de").mkdir()
+    (docs / "de" / "index.md").write_text(translated("0" * 16), encoding="utf-8")
+    site = build(root)
+    english = (site / "status" / "index.html").read_text(encoding="utf-8")
+    table = cells(english)
+    assert {key: value for key, value in table.items() if key[1] in ("tr", "de")} == {
+        ("Home", "tr"): ("up_to_date", "../tr/"),
+        ("A page", "tr"): ("reviewed", "../tr/page/"),
+        ("Status", "tr"): ("reviewed_outdated", "../tr/status/"),
+        ("Home", "de"): ("outdated", "../de/"),
+        ("A page", "de"): ("missing", None),
+        ("Status", "de"): ("missing", None),
+    }
+    assert '<a href="../page/" hreflang="en" lang="en">A page</a>' in english
+    assert list(dict.fromkeys(title for title, _ in table)) == [
+        "Home",
+        "Status",
+        "A page",
+    ]  # in the order of the navigation, not of the file names
+    assert re.search(
+        r'Türkçe</span> \(complete\): <progress value="2" max="3"', english
+    )
+    assert "2 of 3 pages up to date, 1 reviewed" in english
+    assert re.search(
+        r'فارسی</span> \(in progress\): <progress value="0" max="3"', english
+    )
+    # The same table in Turkish, with Turkish labels and links one level deeper.
+    turkish = (site / "tr" / "status" / "index.html").read_text(encoding="utf-8")
+    labels = strings("tr")
+    assert cells(turkish)["A page", "tr"] == ("reviewed", "../../tr/page/")
+    assert f'hreflang="tr">{labels["state_reviewed"]}</a>' in turkish
+    assert f"({labels['language_in_progress']})" in turkish
+    assert "<table>" in turkish and "<progress " in turkish

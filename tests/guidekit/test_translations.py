@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guidekit.translations import (
+    Cell,
     ConfigError,
+    LanguageState,
     PageStatus,
+    Review,
+    ReviewState,
     State,
     configured_languages,
     content_hash,
     english_pages,
     front_matter_lines,
+    language_states,
     page_status,
     recorded_hash,
+    recorded_review,
+    review_of,
     translated_pages,
     with_recorded_hash,
+    with_review,
 )
 from tests.conftest import LANGUAGES as SITE_LANGUAGES
 
@@ -103,6 +112,11 @@ def test_with_recorded_hash_keeps_windows_line_endings_and_a_bom() -> None:
     )
 
 
+# On a loaded machine generating inputs can be slow; the property is not.
+LOADED_MACHINE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@LOADED_MACHINE
 @given(
     keys=st.lists(st.from_regex(r"[a-r]{1,8}: [a-z0-9 ]{0,12}", fullmatch=True)),
     body=st.text(),
@@ -234,3 +248,104 @@ def test_configured_languages_errors(
     with pytest.raises(ConfigError) as raised:
         configured_languages(config)
     assert str(raised.value) == message.format(config=config)
+
+
+# Reviews -------------------------------------------------------------------
+
+REVIEW = Review("Ayşe Yılmaz", "2026-11-30", "5d41402abc4b2a76")
+REVIEW_LINE = (
+    'reviewed: {by: "Ayşe Yılmaz", date: 2026-11-30, source_hash: "5d41402abc4b2a76"}'
+)
+
+
+def test_with_review_adds_one_line_that_reads_back() -> None:
+    text = '---\nsource_hash: "5d41402abc4b2a76"\n---\n\n# Giriş\n'
+    result = with_review(text, REVIEW)
+    assert result == text.replace("---\n\n", f"{REVIEW_LINE}\n---\n\n", 1)
+    assert recorded_review(result) == REVIEW
+    assert recorded_hash(result) == "5d41402abc4b2a76"
+
+
+def test_with_review_replaces_a_block_entry_and_keeps_the_rest() -> None:
+    text = (
+        "---\r\ntitle: x\r\nreviewed:\r\n  by: Old\r\n  date: 2020-01-01\r\n"
+        '  source_hash: "0"\r\nhide: [toc]\r\n---\r\n\r\n# T \r\n'
+    )
+    result = with_review(text, REVIEW)
+    assert result == (
+        f"---\r\ntitle: x\r\n{REVIEW_LINE}\r\nhide: [toc]\r\n---\r\n\r\n# T \r\n"
+    )
+    assert recorded_review(text) == Review("Old", "2020-01-01", "0")
+
+
+@LOADED_MACHINE
+@given(
+    keys=st.lists(st.from_regex(r"[a-q]{1,8}: [a-z0-9 ]{0,12}", fullmatch=True)),
+    body=st.text(),
+    name=st.text(min_size=1).filter(lambda name: name.strip() and name.isprintable()),
+)
+def test_recording_a_review_changes_nothing_but_its_line(
+    keys: list[str], body: str, name: str
+) -> None:
+    front = "".join(f"{key}\n" for key in keys)
+    text = f"---\n{front}---\n{body}"
+    review = Review(name.strip(), "2026-11-30", "5d41402abc4b2a76")
+    result = with_review(text, review)
+    assert recorded_review(result) == review
+    line = (
+        f"reviewed: {{by: {json.dumps(review.by, ensure_ascii=False)}, "
+        'date: 2026-11-30, source_hash: "5d41402abc4b2a76"}\n'
+    )
+    assert result == f"---\n{front}{line}---\n{body}"
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {},
+        {"reviewed": "yes"},
+        {"reviewed": {"by": "A", "date": "30.11.2026", "source_hash": "x"}},
+        {"reviewed": {"by": " ", "date": "2026-11-30", "source_hash": "x"}},
+        {"reviewed": {"by": "A", "date": "2026-11-30"}},
+    ],
+)
+def test_an_incomplete_review_is_no_review(meta: dict[str, object]) -> None:
+    assert review_of(meta) is None
+
+
+def test_a_review_state_follows_english() -> None:
+    def row(state: State, current: str, review: Review | None) -> PageStatus:
+        return PageStatus("tr", "a.md", state, current, current, review)
+
+    reviewed = Review("A", "2026-11-30", "aaaa")
+    assert row(State.UP_TO_DATE, "aaaa", None).cell is Cell.UP_TO_DATE
+    assert row(State.UP_TO_DATE, "aaaa", reviewed).review_state is ReviewState.CURRENT
+    assert row(State.UP_TO_DATE, "aaaa", reviewed).cell is Cell.REVIEWED
+    assert row(State.UP_TO_DATE, "bbbb", reviewed).cell is Cell.REVIEWED_OUTDATED
+    assert row(State.OUTDATED, "aaaa", reviewed).cell is Cell.REVIEWED_OUTDATED
+    assert row(State.MISSING, "aaaa", None).cell is Cell.MISSING
+
+
+def test_language_states_come_from_each_languages_extra(tmp_path: Path) -> None:
+    config = (
+        "plugins:\n  - i18n:\n      languages:\n        - {locale: en}\n"
+        "        - {locale: tr, extra: {translation: complete}}\n"
+        "        - {locale: fa, extra: {translation: in progress}}\n"
+        "        - {locale: de}\n"
+    )
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    assert language_states(tmp_path / "mkdocs.yml") == {
+        "tr": LanguageState.COMPLETE,
+        "fa": LanguageState.IN_PROGRESS,
+        "de": LanguageState.COMPLETE,
+    }
+
+
+def test_the_real_site_declares_persian_in_progress() -> None:
+    states = language_states(ROOT / "mkdocs.yml")
+    assert states == {
+        "tr": LanguageState.COMPLETE,
+        "de": LanguageState.COMPLETE,
+        "ko": LanguageState.COMPLETE,
+        "fa": LanguageState.IN_PROGRESS,
+    }

@@ -19,13 +19,8 @@ Google for fonts on every load.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import re
 import shutil
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -158,25 +153,6 @@ def make_bare_site(project: Path, site: Path, workdir: Path) -> Path:
     return out
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def static_server(directory: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def is_third_party(url: str) -> bool:
     if url.startswith(("data:", "blob:", "about:")):
         return False
@@ -258,8 +234,8 @@ def run(context: Context) -> Section:
             "--quick: only the English tutorial and bare Material were loaded"
         )
     with (
-        static_server(site) as ours,
-        static_server(bare) as plain,
+        live.serve_static(site) as ours,
+        live.serve_static(bare) as plain,
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(
