@@ -8,13 +8,11 @@ reads nothing, so that the server's writes to it back up.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import struct
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,25 +79,6 @@ WATCHER = 4  # a healthy client that only tells the test how far the server is
 
 
 @contextmanager
-def paused(server: live.Server) -> Iterator[None]:
-    """Stop the server's process (SIGSTOP) for the block; it goes on afterwards.
-
-    Whatever clients do meanwhile waits in the kernel, so the server's next
-    poll sees it all at once, in the order it happened.
-    """
-    pid = server.process.pid
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        # The state letter follows the command's closing parenthesis in /proc.
-        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
-            assert time.monotonic() < deadline, f"process {pid} did not stop"
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
-
-
-@contextmanager
 def churn(server: live.Server) -> Iterator[tuple[ClientConnection, ...]]:
     """A sender and two observers stay; the ghosts vanish halfway through.
 
@@ -125,7 +104,7 @@ def churn(server: live.Server) -> Iterator[tuple[ClientConnection, ...]]:
         # not waiting ahead of the ghosts'.
         receive_until(watcher, f"Client #1 says: {BURST[middle]}")
         assert watcher.ping().wait(TIMEOUT)
-        with paused(server):
+        with live.paused(server.process):
             for ghost in ghosts:
                 reset(ghost)
             for text in BURST[middle + 1 :]:
@@ -358,3 +337,51 @@ def test_a_stalled_client_holds_up_uvicorns_shutdown_until_its_timeout() -> None
     assert "Waiting for connections to close." in output
     assert "timeout graceful shutdown exceeded" in output
     assert "Application shutdown complete." in output
+
+
+# A dropped client that stays stalled for longer than its close may wait.
+
+SHORT_CLOSE = 1.0  # seconds: CHAT_CLOSE_TIMEOUT for these runs
+
+
+@pytest.mark.timeout(60)
+def test_a_client_stalled_past_the_close_timeout_is_still_let_go() -> None:
+    env = {"CHAT_CLOSE_TIMEOUT": str(SHORT_CLOSE)}
+    with (
+        live.uvicorn(RELIABLE, env=env) as server,
+        stalled(server, "/ws/3") as slow,
+        healthy(server, "/ws/1", compression=None) as sender,
+        healthy(server, "/ws/2", compression=None) as observer,
+    ):
+        sent, seen_by_observer = lockstep(sender, observer, reliable=True)
+        assert len(seen_by_observer) == MESSAGES  # it was dropped on the way
+        dropped_by = time.monotonic()
+        # It speaks after the drop: nobody may hear it.
+        slow.send("am I still here?")
+        # Its close frame cannot leave; once the close has waited
+        # CLOSE_TIMEOUT, its handler ends and says goodbye.
+        goodbye = receive(observer, timeout=SHORT_CLOSE + 2)
+        waited = time.monotonic() - dropped_by
+        started = time.monotonic()
+        seen_by_slow, closed = drain(slow)
+        drained_in = time.monotonic() - started
+        sender.send("still here")
+        seen_by_sender = receive_until(sender, "Client #1 says: still here")
+        output = server.output()
+
+    assert goodbye == "Client #3 left the chat"
+    assert waited < SHORT_CLOSE + 2
+    assert seen_by_sender == [
+        "Client #3 left the chat",
+        "You wrote: still here",
+        "Client #1 says: still here",
+    ]
+    # When it reads at last, it gets what was already on its way, then the
+    # end of the connection: it knows to reconnect.
+    says = [f"Client #1 says: {text}" for text in sent]
+    assert 0 < len(seen_by_slow) < len(says) - 100
+    assert seen_by_slow == says[: len(seen_by_slow)]
+    assert closed.rcvd is None  # no close frame: the connection just ended
+    assert drained_in < 2
+    assert "Traceback" not in output
+    assert "ERROR" not in output
