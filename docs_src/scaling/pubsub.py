@@ -209,6 +209,10 @@ class RedisBroker:
         # Bytes, not text: a message that is not UTF-8 must not break the
         # subscriber (see _deliver()).
         self.redis = Redis.from_url(url, retry=Retry(NoBackoff(), retries=1))
+        # The subscriber retries nothing on its own: redis-py would subscribe
+        # again in silence. Each lost subscription goes through listen(),
+        # which logs it (messages may have been lost) and subscribes again.
+        self.subscriber = Redis.from_url(url, retry=Retry(NoBackoff(), retries=0))
         self.outgoing: asyncio.Queue[tuple[str, Undelivered | None]] = asyncio.Queue(
             maxsize=OUTGOING_SIZE
         )
@@ -251,7 +255,9 @@ class RedisBroker:
         delay = RETRY_DELAY
         while True:
             try:
-                async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                async with self.subscriber.pubsub(
+                    ignore_subscribe_messages=True
+                ) as pubsub:
                     await pubsub.subscribe(CHANNEL)
                     delay = RETRY_DELAY  # connected: start again from the shortest
                     while True:
@@ -275,6 +281,7 @@ class RedisBroker:
         self.publisher.cancel()
         await asyncio.gather(self.publisher, return_exceptions=True)
         await self.redis.aclose()
+        await self.subscriber.aclose()
 
 
 Broker = MemoryBroker | RedisBroker

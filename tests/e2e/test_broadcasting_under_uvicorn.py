@@ -385,3 +385,46 @@ def test_a_client_stalled_past_the_close_timeout_is_still_let_go() -> None:
     assert drained_in < 2
     assert "Traceback" not in output
     assert "ERROR" not in output
+
+
+# Hostile input: every chat of these pages refuses it cleanly.
+
+EVERY_CHAT = [
+    pytest.param(NAIVE, id="naive"),
+    pytest.param("docs_src.broadcasting.gather:app", id="gather"),
+    pytest.param(RELIABLE, id="reliable"),
+    pytest.param("docs_src.scaling.pubsub:app", id="pubsub"),
+]
+
+
+@pytest.mark.parametrize("app", EVERY_CHAT)
+def test_a_binary_frame_is_refused_with_1003(app: str) -> None:
+    with (
+        live.uvicorn(app, env={"REDIS_URL": ""}) as server,
+        healthy(server, "/ws/1") as alice,
+        healthy(server, "/ws/2") as bob,
+    ):
+        bob.send(b"\x00\x01")
+        with pytest.raises(ConnectionClosedError) as closed:
+            receive(bob)
+        assert receive(alice) == "Client #2 left the chat"
+        output = server.output()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1003
+    assert "Traceback" not in output
+    assert "ERROR" not in output
+
+
+@pytest.mark.parametrize("app", EVERY_CHAT)
+def test_a_client_that_leaves_at_once_leaves_no_trace(app: str) -> None:
+    with live.uvicorn(app, env={"REDIS_URL": ""}) as server:
+        with healthy(server, "/ws/1") as alice:
+            with connect(ws_url(server, "/ws/2")) as bob:
+                bob.send("hi and bye")
+                reset(bob)
+            seen = receive_until(alice, "Client #2 left the chat")
+        output = server.output()
+    assert seen[-1] == "Client #2 left the chat"
+    assert set(seen[:-1]) <= {"Client #2 says: hi and bye"}
+    assert "Traceback" not in output
+    assert "ERROR" not in output
