@@ -428,3 +428,18 @@ def test_a_client_that_leaves_at_once_leaves_no_trace(app: str) -> None:
     assert set(seen[:-1]) <= {"Client #2 says: hi and bye"}
     assert "Traceback" not in output
     assert "ERROR" not in output
+
+
+def test_uvicorn_closes_open_connections_with_1012_when_it_stops() -> None:
+    with live.uvicorn(RELIABLE) as server, healthy(server, "/ws/1") as alice:
+        alice.send("hello")
+        receive_until(alice, "Client #1 says: hello")
+        server.process.terminate()
+        with pytest.raises(ConnectionClosed) as closed:
+            receive(alice)
+        server.process.wait(timeout=TIMEOUT)
+        output = server.output()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1012
+    assert "Application shutdown complete." in output
+    assert "Traceback" not in output
