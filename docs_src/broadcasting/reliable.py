@@ -1,9 +1,11 @@
 """A chat whose broadcast never waits for a client.
 
-Each client has a bounded queue and a writer task of its own. A broadcast only
-puts the message on the queues, so it takes the same short time however slow
-a client is. A client that falls QUEUE_SIZE messages behind is disconnected
-with the close code 1013, "try again later".
+Each client has a queue and a writer task of its own. A broadcast only puts
+the message on the queues, so it takes the same short time however slow a
+client is. A client that has stopped reading (its socket is full) and falls
+QUEUE_SIZE messages behind is disconnected with the close code 1013, "try
+again later"; its handler stops reading it at once, and ends once the close
+frame has gone out or CLOSE_TIMEOUT has passed.
 """
 
 import asyncio
@@ -59,7 +61,7 @@ class ConnectionManager:
                 await websocket.send_text(message)
                 client.sending = False
         except (WebSocketDisconnect, RuntimeError):
-            # The client has gone; its handler finds out and says goodbye.
+            # The client has gone: its handler stops and says goodbye.
             self._remove(websocket)
 
     # endregion

@@ -6,6 +6,9 @@ message goes to Redis, and each process hands what Redis sends it to its own
 clients. Without REDIS_URL, the app keeps messages in its own process, so it
 runs with nothing else set up.
 
+No handler ever waits for Redis: messages go out through a bounded queue and
+a publisher task, and a sender whose message Redis did not confirm is told so.
+
 Pub/sub delivers at most once: a process that is not subscribed at that moment,
 because Redis or the network is down, never gets the message.
 """
@@ -76,7 +79,7 @@ class ConnectionManager:
                 await websocket.send_text(message)
                 client.sending = False
         except (WebSocketDisconnect, RuntimeError):
-            # The client has gone; its handler finds out and says goodbye.
+            # The client has gone: its handler stops and says goodbye.
             self._remove(websocket)
 
     async def serve(
