@@ -7,7 +7,7 @@ holds up the sender, and with it everyone. Do not copy it: see reliable.py.
 
 import asyncio
 
-from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 
 app = FastAPI()
 
@@ -45,12 +45,24 @@ class ConnectionManager:
 manager = ConnectionManager()
 
 
+async def receive_text(websocket: WebSocket) -> str:
+    """The next text message. A binary one ends the connection with 1003."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    if message.get("text") is None:
+        # This chat speaks text: refuse other data instead of crashing on it.
+        await websocket.close(status.WS_1003_UNSUPPORTED_DATA)
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return message["text"]
+
+
 @app.websocket("/ws/{client_id}")
 async def chat(websocket: WebSocket, client_id: int) -> None:
     await manager.connect(websocket)
     try:
         while True:
-            text = await websocket.receive_text()
+            text = await receive_text(websocket)
             await manager.send_personal(f"You wrote: {text}", websocket)
             await manager.broadcast(f"Client #{client_id} says: {text}")
     except WebSocketDisconnect:

@@ -12,6 +12,7 @@ import http.server
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -195,10 +196,15 @@ class Redis:
     process: subprocess.Popen[bytes]
 
 
-def start_redis(port: int) -> subprocess.Popen[bytes]:
-    """A throwaway redis-server on ``port``: no persistence, loopback only."""
+def start_redis(port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """A throwaway redis-server on ``port``: no persistence, loopback only.
+
+    ``extra`` are more options, such as ``"--client-output-buffer-limit",
+    "pubsub 1mb 0 0"``.
+    """
     command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1"]
     command += ["--save", "", "--appendonly", "no", "--protected-mode", "yes"]
+    command += extra
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -227,10 +233,10 @@ def stop_redis(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def redis_server() -> Iterator[Redis]:
+def redis_server(*extra: str) -> Iterator[Redis]:
     """Run redis-server on a free loopback port until the block ends."""
     port = free_port()
-    server = Redis(f"redis://127.0.0.1:{port}/0", port, start_redis(port))
+    server = Redis(f"redis://127.0.0.1:{port}/0", port, start_redis(port, *extra))
     try:
         yield server
     finally:
@@ -321,3 +327,24 @@ def _write_nginx_config(config: str, folder: Path) -> Path:
     path = folder / "nginx.conf"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@contextmanager
+def paused(process: subprocess.Popen[bytes], timeout: float = 10) -> Iterator[None]:
+    """Stop ``process`` (SIGSTOP) for the block; it goes on afterwards.
+
+    Its sockets stay open and the kernel keeps accepting data for it, but
+    nothing answers: to its peers, a host that has silently dropped off the
+    network, or a process stuck on something else.
+    """
+    os.kill(process.pid, signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + timeout
+        # The state letter follows the command's closing parenthesis in /proc.
+        stat = Path(f"/proc/{process.pid}/stat")
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "T":
+            if time.monotonic() > deadline:
+                raise StartError(f"process {process.pid} did not stop")
+        yield
+    finally:
+        os.kill(process.pid, signal.SIGCONT)

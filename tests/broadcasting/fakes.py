@@ -7,8 +7,6 @@ reads everything, one that has gone away, and one that has stopped reading.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import suppress
 from types import SimpleNamespace
 from typing import cast
 
@@ -24,7 +22,8 @@ class Listener:
         self.accepted = False
         self.received: list[str] = []
         self.close_code: int | None = None
-        self.incoming: asyncio.Queue[str | None] = asyncio.Queue()
+        # What the client sends: text, binary frames, and None when it leaves.
+        self.incoming: asyncio.Queue[str | bytes | None] = asyncio.Queue()
         self.state = SimpleNamespace()  # as websocket.state, from the lifespan
         self._changed = asyncio.Condition()
 
@@ -35,17 +34,14 @@ class Listener:
     async def accept(self) -> None:
         self.accepted = True
 
-    async def receive_text(self) -> str:
-        text = await self.incoming.get()
-        if text is None:  # the client leaves
-            raise WebSocketDisconnect(code=1000)
-        return text
-
-    async def iter_text(self) -> AsyncIterator[str]:
-        # As Starlette's: ends when the client leaves.
-        with suppress(WebSocketDisconnect):
-            while True:
-                yield await self.receive_text()
+    async def receive(self) -> dict[str, object]:
+        """The next ASGI event, as Uvicorn hands it to Starlette."""
+        item = await self.incoming.get()
+        if item is None:  # the client leaves
+            return {"type": "websocket.disconnect", "code": 1000}
+        if isinstance(item, bytes):
+            return {"type": "websocket.receive", "bytes": item}
+        return {"type": "websocket.receive", "text": item}
 
     async def send_text(self, message: str) -> None:
         async with self._changed:

@@ -6,12 +6,14 @@ names the example it tests; pytest then runs these checks against it.
 """
 
 import asyncio
+import importlib
 from types import ModuleType
+from typing import Any
 
 import pytest
 from fastapi import WebSocketDisconnect, status
 
-from tests.broadcasting.fakes import Gone, Listener, Stalled
+from tests.broadcasting.fakes import WAIT, Gone, Listener, Stalled
 
 GONE_ERRORS = [
     pytest.param(WebSocketDisconnect(code=1006), id="WebSocketDisconnect"),
@@ -20,6 +22,21 @@ GONE_ERRORS = [
         id="RuntimeError",
     ),
 ]
+
+
+async def drop(manager: Any, stalled: Stalled) -> None:
+    """Fill a one-message queue behind ``stalled``'s waiting writer, and more."""
+    manager.broadcast("taken by the writer")
+    await stalled.wait_blocked()
+    manager.broadcast("queued")
+    manager.broadcast("one too many")  # dropped
+    assert stalled.websocket not in manager.clients
+
+
+def serving(manager: Any, client: Listener) -> tuple[asyncio.Task[None], list[str]]:
+    """Its handler, started: the task, and what it has heard."""
+    heard: list[str] = []
+    return asyncio.create_task(manager.serve(client.websocket, heard.append)), heard
 
 
 class ManagerTests:
@@ -84,9 +101,14 @@ class ManagerTests:
             await manager.connect(gone.websocket)
             await manager.connect(listener.websocket)
             writer = manager.clients[gone.websocket].writer
+            heard: list[str] = []
+            reading = asyncio.create_task(manager.serve(gone.websocket, heard.append))
+            await asyncio.sleep(0)  # its handler now waits for a message
 
             manager.broadcast("one")
             await asyncio.wait_for(writer, 5)  # it failed, forgot the client, ended
+            # Its handler stops waiting for it at once, with no close to send.
+            await asyncio.wait_for(reading, 5)
             assert list(manager.clients) == [listener.websocket]
             manager.broadcast("two")
             assert await listener.wait_received(2) == ["one", "two"]
@@ -108,11 +130,12 @@ class ManagerTests:
             manager = self.example.ConnectionManager(queue_size=1)
             stalled = Stalled()  # never released
             await manager.connect(stalled.websocket)
-            manager.broadcast("taken by the writer")
-            await stalled.wait_blocked()
-            manager.broadcast("queued")
-            manager.broadcast("one too many")
+            reading, heard = serving(manager, stalled)
+            await drop(manager, stalled)
             assert manager.clients == {}
+            # Its handler ends all the same, having heard nothing more.
+            await asyncio.wait_for(reading, WAIT)
+            assert heard == []
             # The close task gave up on its own: nothing to cancel.
             await asyncio.wait_for(asyncio.gather(*manager.closing), 5)
             assert manager.closing == set()
@@ -155,5 +178,104 @@ class ManagerTests:
             assert manager.clients == {}
             await asyncio.wait(writers, timeout=5)
             assert all(writer.cancelled() for writer in writers)
+
+        asyncio.run(scenario())
+
+    def test_a_binary_frame_is_refused_with_1003(self) -> None:
+        async def scenario() -> None:
+            manager = self.example.ConnectionManager()
+            client = Listener()
+            await manager.connect(client.websocket)
+            for item in ("hi", b"\x00\x01", "never read"):
+                client.incoming.put_nowait(item)
+            heard: list[str] = []
+            await asyncio.wait_for(manager.serve(client.websocket, heard.append), WAIT)
+            assert heard == ["hi"]
+            assert client.close_code == status.WS_1003_UNSUPPORTED_DATA
+            assert manager.clients == {}
+            assert client.incoming.qsize() == 1  # nothing read after the frame
+            await manager.close_all()
+
+        asyncio.run(scenario())
+
+    def test_a_client_that_leaves_ends_its_messages(self) -> None:
+        async def scenario() -> None:
+            manager = self.example.ConnectionManager()
+            client = Listener()
+            await manager.connect(client.websocket)
+            for item in ("one", "two", None):
+                client.incoming.put_nowait(item)
+            heard: list[str] = []
+            await asyncio.wait_for(manager.serve(client.websocket, heard.append), WAIT)
+            assert heard == ["one", "two"]
+            assert client.close_code is None  # it closed; nothing to send
+            manager.disconnect(client.websocket)
+            assert manager.clients == {}
+
+        asyncio.run(scenario())
+
+    def test_a_dropped_client_is_no_longer_heard_and_ends_after_its_close(
+        self,
+    ) -> None:
+        async def scenario() -> None:
+            manager = self.example.ConnectionManager(queue_size=1)
+            stalled = Stalled()
+            await manager.connect(stalled.websocket)
+            reading, heard = serving(manager, stalled)
+            await drop(manager, stalled)
+            stalled.incoming.put_nowait("after the drop")
+            for _ in range(5):
+                await asyncio.sleep(0)
+            assert not reading.done()  # its close frame waits for it to read
+            stalled.released.set()
+            await asyncio.wait_for(reading, WAIT)
+            assert stalled.close_code == status.WS_1013_TRY_AGAIN_LATER
+            assert heard == []  # what it said after the drop reached nobody
+
+        asyncio.run(scenario())
+
+    def test_close_timeout_comes_from_the_environment(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        assert self.example.CLOSE_TIMEOUT == 10.0  # the tests do not set it
+        monkeypatch.setenv("CHAT_CLOSE_TIMEOUT", "0.5")
+        reloaded = importlib.reload(self.example)
+        try:
+            assert reloaded.CLOSE_TIMEOUT == 0.5
+        finally:
+            monkeypatch.delenv("CHAT_CLOSE_TIMEOUT")
+            importlib.reload(self.example)
+
+    def test_a_bug_in_on_message_is_raised_in_the_handler(self) -> None:
+        async def scenario() -> None:
+            manager = self.example.ConnectionManager()
+            client = Listener()
+            await manager.connect(client.websocket)
+            client.incoming.put_nowait("hi")
+
+            def on_message(text: str) -> None:
+                raise ValueError(text)
+
+            with pytest.raises(ValueError, match="hi"):
+                await asyncio.wait_for(
+                    manager.serve(client.websocket, on_message), WAIT
+                )
+            manager.disconnect(client.websocket)
+
+        asyncio.run(scenario())
+
+    def test_a_reading_client_is_not_dropped_for_a_long_queue(self) -> None:
+        # Many handlers may broadcast before a writer gets its turn: that is
+        # no sign of a slow client, whose socket would be full.
+        async def scenario() -> None:
+            manager = self.example.ConnectionManager(queue_size=3)
+            client = Listener()
+            await manager.connect(client.websocket)
+            texts = [f"m{number}" for number in range(10)]
+            for text in texts:
+                manager.broadcast(text)  # no turn for the writer in between
+            assert await client.wait_received(10) == texts
+            assert client.close_code is None
+            await manager.close_all()
 
         asyncio.run(scenario())

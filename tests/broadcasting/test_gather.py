@@ -6,7 +6,10 @@ from collections.abc import Iterator
 import pytest
 
 from docs_src.broadcasting import gather
-from tests.broadcasting.chat_checks import check_two_clients_chat
+from tests.broadcasting.chat_checks import (
+    check_a_binary_frame_is_refused,
+    check_two_clients_chat,
+)
 from tests.broadcasting.fakes import Gone, Listener, Stalled
 
 
@@ -61,3 +64,7 @@ def test_a_stalled_client_still_holds_up_the_broadcast() -> None:
         assert [first.received, stalled.received, last.received] == [["news"]] * 3
 
     asyncio.run(scenario())
+
+
+def test_a_binary_frame_is_refused_with_1003() -> None:
+    check_a_binary_frame_is_refused(gather.app)

@@ -7,7 +7,10 @@ import pytest
 from fastapi import WebSocketDisconnect
 
 from docs_src.broadcasting import naive
-from tests.broadcasting.chat_checks import check_two_clients_chat
+from tests.broadcasting.chat_checks import (
+    check_a_binary_frame_is_refused,
+    check_two_clients_chat,
+)
 from tests.broadcasting.fakes import Gone, Listener, Stalled
 
 
@@ -82,3 +85,7 @@ def test_a_client_leaving_mid_broadcast_makes_another_miss_it() -> None:
         assert skipped.received == []  # still connected, never sent the message
 
     asyncio.run(scenario())
+
+
+def test_a_binary_frame_is_refused_with_1003() -> None:
+    check_a_binary_frame_is_refused(naive.app)

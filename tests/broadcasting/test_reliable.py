@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from docs_src.broadcasting import reliable
 from docs_src.broadcasting.reliable import ConnectionManager
+from tests.broadcasting.chat_checks import check_a_binary_frame_is_refused
 from tests.broadcasting.fakes import Listener
 from tests.broadcasting.manager_tests import ManagerTests
 
@@ -133,3 +134,7 @@ def test_writers_get_a_turn_only_once_a_client_is_half_a_queue_behind() -> None:
         await manager.close_all()
 
     asyncio.run(scenario())
+
+
+def test_a_binary_frame_is_refused_with_1003() -> None:
+    check_a_binary_frame_is_refused(reliable.app)

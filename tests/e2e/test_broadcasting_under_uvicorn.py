@@ -8,13 +8,11 @@ reads nothing, so that the server's writes to it back up.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import struct
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,25 +79,6 @@ WATCHER = 4  # a healthy client that only tells the test how far the server is
 
 
 @contextmanager
-def paused(server: live.Server) -> Iterator[None]:
-    """Stop the server's process (SIGSTOP) for the block; it goes on afterwards.
-
-    Whatever clients do meanwhile waits in the kernel, so the server's next
-    poll sees it all at once, in the order it happened.
-    """
-    pid = server.process.pid
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        # The state letter follows the command's closing parenthesis in /proc.
-        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
-            assert time.monotonic() < deadline, f"process {pid} did not stop"
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
-
-
-@contextmanager
 def churn(server: live.Server) -> Iterator[tuple[ClientConnection, ...]]:
     """A sender and two observers stay; the ghosts vanish halfway through.
 
@@ -125,7 +104,7 @@ def churn(server: live.Server) -> Iterator[tuple[ClientConnection, ...]]:
         # not waiting ahead of the ghosts'.
         receive_until(watcher, f"Client #1 says: {BURST[middle]}")
         assert watcher.ping().wait(TIMEOUT)
-        with paused(server):
+        with live.paused(server.process):
             for ghost in ghosts:
                 reset(ghost)
             for text in BURST[middle + 1 :]:
@@ -358,3 +337,109 @@ def test_a_stalled_client_holds_up_uvicorns_shutdown_until_its_timeout() -> None
     assert "Waiting for connections to close." in output
     assert "timeout graceful shutdown exceeded" in output
     assert "Application shutdown complete." in output
+
+
+# A dropped client that stays stalled for longer than its close may wait.
+
+SHORT_CLOSE = 1.0  # seconds: CHAT_CLOSE_TIMEOUT for these runs
+
+
+@pytest.mark.timeout(60)
+def test_a_client_stalled_past_the_close_timeout_is_still_let_go() -> None:
+    env = {"CHAT_CLOSE_TIMEOUT": str(SHORT_CLOSE)}
+    with (
+        live.uvicorn(RELIABLE, env=env) as server,
+        stalled(server, "/ws/3") as slow,
+        healthy(server, "/ws/1", compression=None) as sender,
+        healthy(server, "/ws/2", compression=None) as observer,
+    ):
+        sent, seen_by_observer = lockstep(sender, observer, reliable=True)
+        assert len(seen_by_observer) == MESSAGES  # it was dropped on the way
+        dropped_by = time.monotonic()
+        # It speaks after the drop: nobody may hear it.
+        slow.send("am I still here?")
+        # Its close frame cannot leave; once the close has waited
+        # CLOSE_TIMEOUT, its handler ends and says goodbye.
+        goodbye = receive(observer, timeout=SHORT_CLOSE + 2)
+        waited = time.monotonic() - dropped_by
+        started = time.monotonic()
+        seen_by_slow, closed = drain(slow)
+        drained_in = time.monotonic() - started
+        sender.send("still here")
+        seen_by_sender = receive_until(sender, "Client #1 says: still here")
+        output = server.output()
+
+    assert goodbye == "Client #3 left the chat"
+    assert waited < SHORT_CLOSE + 2
+    assert seen_by_sender == [
+        "Client #3 left the chat",
+        "You wrote: still here",
+        "Client #1 says: still here",
+    ]
+    # When it reads at last, it gets what was already on its way, then the
+    # end of the connection: it knows to reconnect.
+    says = [f"Client #1 says: {text}" for text in sent]
+    assert 0 < len(seen_by_slow) < len(says) - 100
+    assert seen_by_slow == says[: len(seen_by_slow)]
+    assert closed.rcvd is None  # no close frame: the connection just ended
+    assert drained_in < 2
+    assert "Traceback" not in output
+    assert "ERROR" not in output
+
+
+# Hostile input: every chat of these pages refuses it cleanly.
+
+EVERY_CHAT = [
+    pytest.param(NAIVE, id="naive"),
+    pytest.param("docs_src.broadcasting.gather:app", id="gather"),
+    pytest.param(RELIABLE, id="reliable"),
+    pytest.param("docs_src.scaling.pubsub:app", id="pubsub"),
+]
+
+
+@pytest.mark.parametrize("app", EVERY_CHAT)
+def test_a_binary_frame_is_refused_with_1003(app: str) -> None:
+    with (
+        live.uvicorn(app, env={"REDIS_URL": ""}) as server,
+        healthy(server, "/ws/1") as alice,
+        healthy(server, "/ws/2") as bob,
+    ):
+        bob.send(b"\x00\x01")
+        with pytest.raises(ConnectionClosedError) as closed:
+            receive(bob)
+        assert receive(alice) == "Client #2 left the chat"
+        output = server.output()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1003
+    assert "Traceback" not in output
+    assert "ERROR" not in output
+
+
+@pytest.mark.parametrize("app", EVERY_CHAT)
+def test_a_client_that_leaves_at_once_leaves_no_trace(app: str) -> None:
+    with live.uvicorn(app, env={"REDIS_URL": ""}) as server:
+        with healthy(server, "/ws/1") as alice:
+            with connect(ws_url(server, "/ws/2")) as bob:
+                bob.send("hi and bye")
+                reset(bob)
+            seen = receive_until(alice, "Client #2 left the chat")
+        output = server.output()
+    assert seen[-1] == "Client #2 left the chat"
+    assert set(seen[:-1]) <= {"Client #2 says: hi and bye"}
+    assert "Traceback" not in output
+    assert "ERROR" not in output
+
+
+def test_uvicorn_closes_open_connections_with_1012_when_it_stops() -> None:
+    with live.uvicorn(RELIABLE) as server, healthy(server, "/ws/1") as alice:
+        alice.send("hello")
+        receive_until(alice, "Client #1 says: hello")
+        server.process.terminate()
+        with pytest.raises(ConnectionClosed) as closed:
+            receive(alice)
+        server.process.wait(timeout=TIMEOUT)
+        output = server.output()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1012
+    assert "Application shutdown complete." in output
+    assert "Traceback" not in output

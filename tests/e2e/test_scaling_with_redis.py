@@ -12,7 +12,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
 from tests.conftest import require
-from tests.e2e.conftest import TIMEOUT, receive, receive_until, ws_url
+from tests.e2e.conftest import TIMEOUT, assert_quiet, receive, receive_until, ws_url
 
 APP = "docs_src.scaling.pubsub:app"
 QUIET = 1  # seconds without a message: it is not coming
@@ -110,3 +110,97 @@ def test_two_processes_share_one_chat_through_redis() -> None:
     assert output.count("Redis subscription failed (") >= 2  # one per process
     assert "Could not publish to Redis: " in output
     assert "Traceback" not in output
+
+
+def test_a_message_that_is_not_text_reaches_nobody_and_stops_nothing() -> None:
+    require(live.redis_available(), "redis-server")
+    with (
+        live.redis_server() as redis_server,
+        live.uvicorn(APP, env={"REDIS_URL": redis_server.url}) as server,
+        connect(ws_url(server, "/ws/1")) as alice,
+    ):
+        wait_for_subscribers(redis_server.url, 1)
+        with redis.Redis.from_url(redis_server.url) as other:
+            other.publish("chat", b"\xff\xfe not UTF-8")
+            other.publish("chat", "Client #7 says: still there?")
+        assert receive(alice) == "Client #7 says: still there?"
+        alice.send("yes")
+        assert receive_until(alice, "Client #1 says: yes") == [
+            "You wrote: yes",
+            "Client #1 says: yes",
+        ]
+        output = server.output()
+    assert "Skipped a message on 'chat' that is not UTF-8 text\n" in output
+    assert_quiet(server)
+
+
+@pytest.mark.timeout(60)
+def test_a_redis_that_does_not_answer_holds_up_no_client() -> None:
+    require(live.redis_available(), "redis-server")
+    texts = ["one", "two", "three"]
+    with (
+        live.redis_server() as redis_server,
+        live.uvicorn(APP, env={"REDIS_URL": redis_server.url}) as server,
+        connect(ws_url(server, "/ws/1"), ping_interval=None) as alice,
+    ):
+        wait_for_subscribers(redis_server.url, 1)
+        alice.send("before")
+        receive_until(alice, "Client #1 says: before")
+        with live.paused(redis_server.process):  # Redis is there, and silent
+            for text in texts:
+                alice.send(text)
+            # Her messages and her pings are handled while Redis keeps quiet.
+            echoes = [receive(alice, timeout=QUIET) for _ in texts]
+            assert alice.ping().wait(QUIET)
+            # One PUBLISH after the other gives up after PUBLISH_TIMEOUT.
+            verdicts = [receive(alice) for _ in texts]
+        # Redis goes on with what was already in its socket.
+        alice.send("after")
+        later = receive_until(alice, "Client #1 says: after")
+        output = server.output()
+    assert echoes == [f"You wrote: {text}" for text in texts]
+    assert verdicts == [f"Not delivered: {text}" for text in texts]
+    # "Not delivered" means "not confirmed": a PUBLISH that was already on
+    # its way when it gave up may still go through once Redis answers.
+    assert later[-1] == "Client #1 says: after"
+    assert later.count("You wrote: after") == 1
+    late = [m for m in later[:-1] if m != "You wrote: after"]
+    assert late == [
+        f"Client #1 says: {text}" for text in texts if text in " ".join(late)
+    ]
+    assert output.count("Could not publish to Redis: no answer in 1.0 s\n") == 3
+    assert_quiet(server)
+
+
+@pytest.mark.timeout(60)
+def test_redis_drops_a_subscriber_that_falls_behind() -> None:
+    require(live.redis_available(), "redis-server")
+    limit = ("--client-output-buffer-limit", "pubsub 256kb 0 0")
+    body = "x" * 8192
+    COUNT = 2000
+    with (
+        live.redis_server(*limit) as redis_server,
+        live.uvicorn(APP, env={"REDIS_URL": redis_server.url}) as server,
+        connect(ws_url(server, "/ws/1"), max_queue=None) as alice,
+        redis.Redis.from_url(redis_server.url) as other,
+    ):
+        wait_for_subscribers(redis_server.url, 1)
+        with live.paused(server.process):  # the app reads nothing for a while
+            # Far more than the buffers between them hold: 16 MB.
+            with other.pipeline(transaction=False) as pipeline:
+                for number in range(COUNT):
+                    pipeline.publish("chat", f"Client #7 says: {number:04d} {body}")
+                pipeline.execute()
+            wait_for_subscribers(redis_server.url, 0)  # Redis let it go
+        wait_for_subscribers(redis_server.url, 1)  # it subscribed again
+        other.publish("chat", "Client #7 says: back")
+        seen = receive_until(alice, "Client #7 says: back")
+        output = server.output()
+    numbers = [int(message.split()[3]) for message in seen[:-1]]
+    assert numbers == list(range(len(numbers)))  # the start, in order...
+    assert len(numbers) < COUNT  # ...and the rest was lost
+    assert (
+        "Redis subscription failed (Connection closed by server.); retrying in 0.1 s"
+        in output
+    )
+    assert_quiet(server)

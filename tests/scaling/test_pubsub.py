@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 
 import pytest
@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from docs_src.broadcasting import reliable
 from docs_src.scaling import pubsub
 from guidekit import live
+from tests.broadcasting.chat_checks import check_a_binary_frame_is_refused
 from tests.broadcasting.fakes import WAIT, Listener
 from tests.broadcasting.manager_tests import ManagerTests
 
@@ -102,7 +103,7 @@ def test_the_lifespan_starts_a_subscriber_and_stops_everything() -> None:
             broker = state["broker"]
             assert isinstance(broker, pubsub.MemoryBroker)
             await pubsub.manager.connect(listener.websocket)
-            assert await broker.publish("hello") is True
+            broker.publish("hello")
             assert await listener.wait_received(1) == ["hello"]
         assert listener.close_code == status.WS_1001_GOING_AWAY
         assert pubsub.manager.clients == {}
@@ -271,7 +272,7 @@ def test_a_new_subscription_starts_the_delays_afresh(
 
         redis_server.process = live.start_redis(redis_server.port)
         await until_subscribed(broker)
-        assert await broker.publish("Client #1 says: still here") is True
+        broker.publish("Client #1 says: still here")
         assert await inbox.wait() == ["Client #1 says: still here"]
         await stop(listener, broker)
 
@@ -283,12 +284,13 @@ def test_a_message_nobody_listens_for_is_lost(redis_server: live.Redis) -> None:
         broker = pubsub.RedisBroker(redis_server.url)
         # Redis takes it, hands it to the subscribers it has now (none), and
         # forgets it: pub/sub delivers at most once.
-        assert await broker.publish("Client #1 says: too early") is True
+        broker.publish("Client #1 says: too early")
+        await asyncio.wait_for(broker.outgoing.join(), TIMEOUT)  # published
 
         inbox = Inbox()
         listener = asyncio.create_task(broker.listen(inbox.deliver))
         await until_subscribed(broker)
-        assert await broker.publish("Client #1 says: in time") is True
+        broker.publish("Client #1 says: in time")
         assert await inbox.wait() == ["Client #1 says: in time"]
         await stop(listener, broker)
 
@@ -350,8 +352,11 @@ def test_the_sender_hears_when_its_message_was_not_delivered() -> None:
     # The same path as in the outage above, without the outage. On Python
     # 3.11, coverage loses the lines that run after a refused connection.
     class Unreachable(pubsub.MemoryBroker):
-        async def publish(self, message: str) -> bool:
-            return False
+        def publish(
+            self, message: str, undelivered: pubsub.Undelivered | None = None
+        ) -> None:
+            if undelivered is not None:  # the goodbye has nobody to tell
+                undelivered()
 
     async def scenario() -> None:
         alice = Listener()
@@ -380,7 +385,7 @@ def test_messages_travel_on_the_chat_channel(redis_server: live.Redis) -> None:
         other = redis.asyncio.Redis.from_url(redis_server.url, decode_responses=True)
         async with other.pubsub(ignore_subscribe_messages=True) as subscription:
             await subscription.subscribe("chat")
-            assert await broker.publish("Client #1 says: hi") is True
+            broker.publish("Client #1 says: hi")
             message = None
             while message is None:
                 message = await subscription.get_message(timeout=WAIT)
@@ -389,3 +394,158 @@ def test_messages_travel_on_the_chat_channel(redis_server: live.Redis) -> None:
         return {"channel": message["channel"], "data": message["data"]}
 
     assert asyncio.run(scenario()) == {"channel": "chat", "data": "Client #1 says: hi"}
+
+
+# Whatever reaches the channel, and whatever goes wrong, the subscriber goes on.
+
+
+def test_a_message_that_is_not_utf8_is_skipped(
+    redis_server: live.Redis, recorder: Recorder
+) -> None:
+    async def scenario() -> None:
+        broker = pubsub.RedisBroker(redis_server.url)
+        inbox = Inbox()
+        listener = asyncio.create_task(broker.listen(inbox.deliver))
+        await until_subscribed(broker)
+        other = redis.asyncio.Redis.from_url(redis_server.url)
+        await other.publish(pubsub.CHANNEL, b"\xff\xfe not text")
+        await other.publish(pubsub.CHANNEL, "Client #7 says: still listening")
+        await other.aclose()
+        assert await inbox.wait() == ["Client #7 says: still listening"]
+        await stop(listener, broker)
+
+    asyncio.run(scenario())
+    assert [r.getMessage() for r in recorder.records] == [
+        "Skipped a message on 'chat' that is not UTF-8 text"
+    ]
+    assert recorder.records[0].exc_info is None  # one line, no traceback
+
+
+def test_a_delivery_that_fails_is_logged_and_the_next_one_arrives(
+    redis_server: live.Redis, recorder: Recorder
+) -> None:
+    async def scenario() -> list[str]:
+        broker = pubsub.RedisBroker(redis_server.url)
+        inbox = Inbox()
+
+        def deliver(message: str) -> None:
+            if message == "first":
+                raise ValueError("a bug in deliver()")
+            inbox.deliver(message)
+
+        listener = asyncio.create_task(broker.listen(deliver))
+        await until_subscribed(broker)
+        broker.publish("first")
+        broker.publish("second")
+        messages = await inbox.wait()
+        await stop(listener, broker)
+        return messages
+
+    assert asyncio.run(scenario()) == ["second"]
+    [record] = recorder.records
+    assert record.getMessage() == "Could not deliver a message from Redis"
+    assert record.exc_info is not None  # a bug: with its traceback
+
+
+def test_a_subscriber_that_fails_is_started_again(
+    monkeypatch: pytest.MonkeyPatch, recorder: Recorder
+) -> None:
+    monkeypatch.setattr(pubsub, "RETRY_DELAY_MAX", 0.01)
+
+    class Flaky(pubsub.MemoryBroker):
+        def __init__(self) -> None:
+            super().__init__()
+            self.starts = 0
+
+        async def listen(self, deliver: Callable[[str], None]) -> None:
+            self.starts += 1
+            if self.starts == 1:
+                raise RuntimeError("something no one expected")
+            await super().listen(deliver)
+
+    async def scenario() -> list[str]:
+        broker, inbox = Flaky(), Inbox()
+        listener = asyncio.create_task(pubsub.keep_listening(broker, inbox.deliver))
+        broker.publish("after the restart")
+        messages = await inbox.wait()
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+        assert broker.starts == 2
+        return messages
+
+    assert asyncio.run(scenario()) == ["after the restart"]
+    [record] = recorder.records
+    assert record.getMessage() == "The subscriber stopped; restarting it"
+    assert record.exc_info is not None
+
+
+def test_a_subscriber_that_returns_is_started_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pubsub, "RETRY_DELAY_MAX", 0)
+
+    class Once(pubsub.MemoryBroker):
+        starts = 0
+
+        async def listen(self, deliver: Callable[[str], None]) -> None:
+            self.starts += 1
+            if self.starts == 3:
+                deliver("third start")
+
+    async def scenario() -> None:
+        broker, inbox = Once(), Inbox()
+        listener = asyncio.create_task(pubsub.keep_listening(broker, inbox.deliver))
+        assert await inbox.wait() == ["third start"]
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+
+    asyncio.run(scenario())
+
+
+# Redis that does not answer: nobody's handler waits for it.
+
+
+def test_publishing_never_waits_for_a_redis_that_does_not_answer(
+    redis_server: live.Redis, monkeypatch: pytest.MonkeyPatch, recorder: Recorder
+) -> None:
+    monkeypatch.setattr(pubsub, "PUBLISH_TIMEOUT", 0.2)
+    monkeypatch.setattr(pubsub, "OUTGOING_SIZE", 1)
+    told: list[str] = []
+
+    async def scenario() -> tuple[float, float]:
+        broker = pubsub.RedisBroker(redis_server.url)
+        broker.publish("warm-up")  # opens the pool's connection
+        await asyncio.wait_for(broker.outgoing.join(), TIMEOUT)
+        with live.paused(redis_server.process):
+            started = time.monotonic()
+            for text in ("one", "two", "three"):
+                broker.publish(text, lambda text=text: told.append(text))
+            broker.publish("Client #3 left the chat")  # no one to tell
+            took = time.monotonic() - started
+            assert told == ["two", "three"]  # no room for them: told at once
+            await asyncio.wait_for(broker.outgoing.join(), TIMEOUT)
+            assert told == ["two", "three", "one"]  # after PUBLISH_TIMEOUT
+
+            # Shutting down: the goodbyes get PUBLISH_TIMEOUT, not more.
+            broker.publish("Client #1 left the chat")
+            await asyncio.sleep(0)  # the publisher takes it and waits
+            broker.publish("Client #2 left the chat")  # waits behind it
+            started = time.monotonic()
+            await broker.close()
+            closed_in = time.monotonic() - started
+        return took, closed_in
+
+    took, closed_in = asyncio.run(scenario())
+    assert took < 0.1
+    assert 0.2 <= closed_in < 1
+    messages = [r.getMessage() for r in recorder.records]
+    assert messages[:4] == [
+        "Could not publish to Redis: 1 messages wait",
+        "Could not publish to Redis: 1 messages wait",
+        "Could not publish to Redis: 1 messages wait",
+        "Could not publish to Redis: no answer in 0.2 s",
+    ]
+
+
+def test_a_binary_frame_is_refused_with_1003() -> None:
+    check_a_binary_frame_is_refused(pubsub.app)
