@@ -554,6 +554,12 @@ def test_the_metrics_after_a_scripted_session() -> None:
                 )
                 carol.socket.close()
                 assert alice.recv(timeout=10) == "Client #3 left the chat"
+            with connect(f"{url}/4") as dave:
+                dave.send(b"\x00")  # binary, in a text chat
+                with pytest.raises(ConnectionClosed) as closed:
+                    dave.recv(timeout=10)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == 1003
+                assert alice.recv(timeout=10) == "Client #4 left the chat"
         series = scrape_when_all_closed(server)
     assert {
         name: value
@@ -561,11 +567,12 @@ def test_the_metrics_after_a_scripted_session() -> None:
         if "python_" not in name and "process_" not in name
     } == {
         "websocket_connections_open": 0.0,
-        "websocket_messages_received_total": 1.0,
-        "websocket_messages_sent_total": 5.0,
+        "websocket_messages_received_total": 2.0,
+        "websocket_messages_sent_total": 6.0,
         'websocket_closes_total{by="client",code="1000"}': 2.0,
         # What Uvicorn reports when a client vanishes while the app waits for it.
         'websocket_closes_total{by="client",code="1005"}': 1.0,
+        'websocket_closes_total{by="server",code="1003"}': 1.0,
         'websocket_handshakes_refused_total{status="403"}': 1.0,
         "chat_queued_messages": 0.0,
     }
