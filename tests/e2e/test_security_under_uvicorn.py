@@ -58,9 +58,8 @@ def auth_server() -> Iterator[live.Server]:
 @pytest.fixture(scope="module")
 def query_token_server() -> Iterator[live.Server]:
     # The tutorial's example; --no-access-log does not hide WebSocket requests.
-    # Not `serve()`: this example does not handle clients leaving.
     app = "docs_src.tutorial.query_token:app"
-    with live.uvicorn(app, "--no-access-log") as server:
+    with serve(app, "--no-access-log") as server:
         yield server
 
 
