@@ -12,6 +12,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -151,3 +152,14 @@ def hit_and_run(server: live.Server, path: str, *messages: str) -> None:
     with socket.create_connection(("127.0.0.1", server.port), TIMEOUT) as raw:
         raw.sendall(data)
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def wait_for_log(server: live.Server, line: str, timeout: float = TIMEOUT) -> str:
+    """Poll the server's log until it has ``line``; return the whole log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        output = server.output()
+        if line in output.splitlines():
+            return output
+        time.sleep(0.02)  # a poll interval, not a wait for an outcome
+    raise AssertionError(f"{line!r} not in the log:\n{server.output()}")

@@ -8,6 +8,7 @@ real client and the server log make of it.
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, WebSocket, WebSocketDisconnect
@@ -75,3 +76,34 @@ async def observe(websocket: WebSocket) -> None:
             await websocket.receive_text()
     except WebSocketDisconnect as gone:
         print(f"client left with code {gone.code}", flush=True)
+
+
+@app.websocket("/send-after-leave")
+async def send_after_leave(websocket: WebSocket) -> None:
+    """Wait for the client to leave, then try to send: say what happened."""
+    await websocket.accept()
+    message = await websocket.receive()
+    assert message["type"] == "websocket.disconnect", message
+    try:
+        await websocket.send_text("anyone there?")
+    except WebSocketDisconnect as error:
+        print(f"send after leaving: WebSocketDisconnect {error.code}", flush=True)
+    else:
+        print("send after leaving: no error", flush=True)
+
+
+FLOOD_MESSAGES = 1000
+FLOOD_SIZE = 64 * 1024  # 64 MiB in all: far more than any socket buffer holds
+flood_sent = threading.Event()  # for TestClient, which runs the app in-process
+
+
+@app.websocket("/flood")
+async def flood(websocket: WebSocket) -> None:
+    """Send far more than the network buffers hold; say when it is all sent."""
+    await websocket.accept()
+    chunk = "x" * FLOOD_SIZE
+    for _ in range(FLOOD_MESSAGES):
+        await websocket.send_text(chunk)
+    flood_sent.set()
+    print("flood sent", flush=True)
+    await websocket.close()
