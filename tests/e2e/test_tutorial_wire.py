@@ -59,6 +59,22 @@ def log_lines_for(server: live.Server, path: str) -> list[str]:
     return lines[start:end]
 
 
+def how_it_ends(server: live.Server, path: str, *messages: str) -> Close | None:
+    """Connect, send, read until the end; return the server's close frame, if any.
+
+    None means the TCP connection ended with no close frame: the client then
+    reports 1006.
+    """
+    with connect(ws_url(server, path)) as connection:
+        for text in messages:
+            connection.send(text)
+        with pytest.raises(ConnectionClosedError) as closed:
+            connection.recv(timeout=TIMEOUT)
+    received = closed.value.rcvd
+    assert (connection.close_code == 1006) == (received is None)
+    return received
+
+
 # HTTPException and the security classes before accept(): a real HTTP answer
 
 
@@ -103,11 +119,7 @@ def test_security_classes_accept_an_authorization_header(
 
 
 def test_http_exception_after_accept_drops_the_connection(server: live.Server) -> None:
-    url = ws_url(server, "/http-exception-after-accept")
-    with connect(url) as connection, pytest.raises(ConnectionClosedError) as closed:
-        connection.recv(timeout=TIMEOUT)
-    assert closed.value.rcvd is None
-    assert connection.close_code == 1006
+    assert how_it_ends(server, "/http-exception-after-accept") is None
     wait_for_log(
         server,
         "RuntimeError: Expected ASGI message 'websocket.send' or 'websocket.close',"
@@ -119,12 +131,8 @@ def test_http_exception_after_accept_drops_the_connection(server: live.Server) -
 
 
 def test_unhandled_exception_after_accept_is_1006_not_1011(server: live.Server) -> None:
-    with connect(ws_url(server, "/crash")) as connection:
-        connection.send("hello")
-        with pytest.raises(ConnectionClosedError) as closed:
-            connection.recv(timeout=TIMEOUT)
-    assert closed.value.rcvd is None  # no close frame at all, so no 1011
-    assert connection.close_code == 1006
+    # No close frame at all, so no 1011: the client reports 1006.
+    assert how_it_ends(server, "/crash", "hello") is None
     wait_for_log(server, "ValueError: a bug after accept()")
 
 
@@ -164,18 +172,11 @@ def test_testclient_always_leaves_with_a_close_code(
 
 
 def test_close_reason_of_123_bytes_arrives(server: live.Server) -> None:
-    url = ws_url(server, "/close-reason/123")
-    with connect(url) as connection, pytest.raises(ConnectionClosedError) as closed:
-        connection.recv(timeout=TIMEOUT)
-    assert closed.value.rcvd == Close(4000, "x" * 123)
+    assert how_it_ends(server, "/close-reason/123") == Close(4000, "x" * 123)
 
 
 def test_close_reason_of_124_bytes_breaks_the_close(server: live.Server) -> None:
-    url = ws_url(server, "/close-reason/124")
-    with connect(url) as connection, pytest.raises(ConnectionClosedError) as closed:
-        connection.recv(timeout=TIMEOUT)
-    assert closed.value.rcvd is None
-    assert connection.close_code == 1006
+    assert how_it_ends(server, "/close-reason/124") is None
     wait_for_log(server, "websockets.exceptions.ProtocolError: control frame too long")
 
 
