@@ -332,3 +332,16 @@ def test_chat_says_goodbye_for_a_client_sent_away(chat_server: live.Server) -> N
         bob.send(b"binary")
         assert close_frame(bob) == Close(1003, "")
         assert receive(alice) == "Client #21 left the chat"
+
+
+@pytest.mark.parametrize("chosen", EXAMPLES, ids=lambda example: example.module)
+def test_hit_and_run_is_quiet_under_the_legacy_implementation(chosen: Example) -> None:
+    """`--ws websockets`, Uvicorn's older WebSocket implementation, awaits the
+    handshake inside accept(): a client that leaves at once is gone before the
+    endpoint's first send. query_token's welcome used to log a traceback here."""
+    app = f"docs_src.tutorial.{chosen.module}:app"
+    with live.uvicorn(app, "--ws", "websockets") as server:
+        for _ in range(5):
+            hit_and_run(server, chosen.path, "hello")
+        still_answers(chosen, server)
+    assert_quiet(server)
