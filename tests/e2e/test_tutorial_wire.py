@@ -75,6 +75,38 @@ def how_it_ends(server: live.Server, path: str, *messages: str) -> Close | None:
     return received
 
 
+# Why the examples do not use Starlette's receive_text() and receive_json()
+
+
+def test_starlette_receive_text_drops_a_binary_message(server: live.Server) -> None:
+    with connect(ws_url(server, "/starlette-receive-text")) as connection:
+        connection.send(b"binary")
+        with pytest.raises(ConnectionClosedError) as closed:
+            connection.recv(timeout=TIMEOUT)
+    assert closed.value.rcvd is None
+    assert connection.close_code == 1006
+    wait_for_log(server, "KeyError: 'text'")
+
+
+def test_starlette_receive_json_drops_invalid_json(server: live.Server) -> None:
+    with connect(ws_url(server, "/starlette-receive-json")) as connection:
+        connection.send("{bad")
+        with pytest.raises(ConnectionClosedError) as closed:
+            connection.recv(timeout=TIMEOUT)
+    assert closed.value.rcvd is None
+    wait_for_log(
+        server,
+        "json.decoder.JSONDecodeError: Expecting property name enclosed in double"
+        " quotes: line 1 column 2 (char 1)",
+    )
+
+
+def test_starlette_send_json_writes_nan_back(server: live.Server) -> None:
+    with connect(ws_url(server, "/starlette-receive-json")) as connection:
+        connection.send('{"a": NaN}')
+        assert receive(connection) == '{"a":NaN}'  # not JSON: strict parsers refuse it
+
+
 # HTTPException and the security classes before accept(): a real HTTP answer
 
 

@@ -107,3 +107,17 @@ async def flood(websocket: WebSocket) -> None:
     flood_sent.set()
     print("flood sent", flush=True)
     await websocket.close()
+
+
+@app.websocket("/starlette-receive-text")
+async def starlette_receive_text(websocket: WebSocket) -> None:
+    """Starlette's own receive_text(), which the tutorial's helper replaces."""
+    await websocket.accept()
+    await websocket.send_text(await websocket.receive_text())
+
+
+@app.websocket("/starlette-receive-json")
+async def starlette_receive_json(websocket: WebSocket) -> None:
+    """Starlette's own receive_json() and send_json(), with no checks."""
+    await websocket.accept()
+    await websocket.send_json(await websocket.receive_json())
