@@ -4,7 +4,7 @@ The ConnectionManager keeps its connections in memory, in this one process:
 clients connected to another worker process or server will not see these messages.
 """
 
-from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse
 
 app = FastAPI()
@@ -54,6 +54,22 @@ PAGE = """<!DOCTYPE html>
 """
 
 
+# region receive
+async def receive_text(websocket: WebSocket) -> str:
+    """The next text message. A binary one closes the connection with 1003."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    if message.get("text") is None:
+        await websocket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+        # End the caller's loop the same way as when the client leaves.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return message["text"]
+
+
+# endregion
+
+
 # region manager
 class ConnectionManager:
     def __init__(self) -> None:
@@ -96,7 +112,7 @@ async def chat(websocket: WebSocket, client_id: int) -> None:
     await manager.connect(websocket)
     try:
         while True:
-            text = await websocket.receive_text()
+            text = await receive_text(websocket)
             await manager.send_personal(f"You wrote: {text}", websocket)
             await manager.broadcast(f"Client #{client_id} says: {text}")
     # endregion

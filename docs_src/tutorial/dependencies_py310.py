@@ -96,6 +96,22 @@ async def page() -> HTMLResponse:
     return HTMLResponse(PAGE)
 
 
+# region receive
+async def receive_text(websocket: WebSocket) -> str:
+    """The next text message. A binary one closes the connection with 1003."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    if message.get("text") is None:
+        await websocket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+        # End the caller's loop the same way as when the client leaves.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return message["text"]
+
+
+# endregion
+
+
 # region credentials
 async def get_credentials(
     session: str | None = Cookie(default=None),
@@ -130,7 +146,7 @@ async def item_socket(
     await websocket.accept()
     try:
         while True:
-            text = await websocket.receive_text()
+            text = await receive_text(websocket)
             await websocket.send_text(f"Item {item_id}: {text}")
             if q is not None:
                 await websocket.send_text(f"q = {q}")
@@ -140,4 +156,4 @@ async def item_socket(
             if user_agent is not None:
                 await websocket.send_text(f"User-Agent: {user_agent}")
     except WebSocketDisconnect:
-        pass  # the client has gone: nothing left to do
+        pass  # the client has gone, or was sent away: nothing left to do

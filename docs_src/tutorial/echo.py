@@ -1,4 +1,4 @@
-from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse
 
 app = FastAPI()
@@ -49,6 +49,22 @@ async def page() -> HTMLResponse:
     return HTMLResponse(PAGE)
 
 
+# region receive
+async def receive_text(websocket: WebSocket) -> str:
+    """The next text message. A binary one closes the connection with 1003."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    if message.get("text") is None:
+        await websocket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+        # End the caller's loop the same way as when the client leaves.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return message["text"]
+
+
+# endregion
+
+
 @app.websocket("/ws")
 async def echo(websocket: WebSocket) -> None:
     # region accept
@@ -57,8 +73,8 @@ async def echo(websocket: WebSocket) -> None:
     # region loop
     try:
         while True:
-            text = await websocket.receive_text()
+            text = await receive_text(websocket)
             await websocket.send_text(f"You said: {text}")
     except WebSocketDisconnect:
-        pass  # the client has gone: nothing left to do
+        pass  # the client has gone, or was sent away: nothing left to do
     # endregion

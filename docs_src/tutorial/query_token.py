@@ -11,6 +11,23 @@ from fastapi import (
 
 app = FastAPI()
 
+
+# region receive
+async def receive_text(websocket: WebSocket) -> str:
+    """The next text message. A binary one closes the connection with 1003."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    if message.get("text") is None:
+        await websocket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+        # End the caller's loop the same way as when the client leaves.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return message["text"]
+
+
+# endregion
+
+
 TOKENS = {"alice-token": "alice", "bob-token": "bob"}
 
 
@@ -27,10 +44,11 @@ async def greet(
     # endregion
     user = TOKENS[token]
     await websocket.accept()
-    await websocket.send_text(f"Welcome, {user}!")
     try:
+        # Inside the try: a client may leave before the welcome is sent.
+        await websocket.send_text(f"Welcome, {user}!")
         while True:
-            text = await websocket.receive_text()
+            text = await receive_text(websocket)
             await websocket.send_text(f"{user}: {text}")
     except WebSocketDisconnect:
-        pass  # the client has gone: nothing left to do
+        pass  # the client has gone, or was sent away: nothing left to do

@@ -6,6 +6,22 @@ app = FastAPI()
 SUPPORTED = ("chat.v2", "chat.v1")
 
 
+# region receive
+async def receive_text(websocket: WebSocket) -> str:
+    """The next text message. A binary one closes the connection with 1003."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    if message.get("text") is None:
+        await websocket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+        # End the caller's loop the same way as when the client leaves.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return message["text"]
+
+
+# endregion
+
+
 @app.websocket("/ws")
 async def versioned_chat(websocket: WebSocket) -> None:
     # region negotiate
@@ -19,7 +35,7 @@ async def versioned_chat(websocket: WebSocket) -> None:
     # endregion
     try:
         while True:
-            text = await websocket.receive_text()
+            text = await receive_text(websocket)
             await websocket.send_text(f"[{chosen}] {text}")
     except WebSocketDisconnect:
-        pass  # the client has gone: nothing left to do
+        pass  # the client has gone, or was sent away: nothing left to do

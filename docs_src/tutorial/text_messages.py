@@ -1,6 +1,22 @@
-from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 
 app = FastAPI()
+
+
+# region receive
+async def receive_text(websocket: WebSocket) -> str:
+    """The next text message. A binary one closes the connection with 1003."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    if message.get("text") is None:
+        await websocket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+        # End the caller's loop the same way as when the client leaves.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return message["text"]
+
+
+# endregion
 
 
 @app.websocket("/ws")
@@ -9,8 +25,8 @@ async def shout(websocket: WebSocket) -> None:
     try:
         while True:
             # region exchange
-            text = await websocket.receive_text()
+            text = await receive_text(websocket)
             await websocket.send_text(text.upper())
             # endregion
     except WebSocketDisconnect:
-        pass  # the client has gone: nothing left to do
+        pass  # the client has gone, or was sent away: nothing left to do

@@ -6,11 +6,17 @@ machine; under CI (CI=true) it fails them, so nothing is silently left out.
 
 from __future__ import annotations
 
+import socket
+import struct
+import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from websockets.client import ClientProtocol
+from websockets.frames import Close, CloseCode, Frame, Opcode
 from websockets.sync.client import ClientConnection
+from websockets.uri import parse_uri
 
 from guidekit import live
 from guidekit.live import serve_static
@@ -67,3 +73,40 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def reset(connection: ClientConnection) -> None:
+    """Leave with no closing handshake: a TCP reset, as when a network drops."""
+    connection.socket.setsockopt(
+        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+    )
+    connection.socket.shutdown(socket.SHUT_RDWR)
+
+
+def hit_and_run(server: live.Server, path: str, *messages: str) -> None:
+    """Connect, send, close and reset at once, without reading any answer.
+
+    The handshake request, the messages and a close frame leave in one write,
+    so the server may read the client's close before its own accept() is done.
+    """
+    protocol = ClientProtocol(parse_uri(ws_url(server, path)))
+    protocol.send_request(protocol.connect())
+    data = b"".join(protocol.data_to_send())
+    for text in messages:
+        data += Frame(Opcode.TEXT, text.encode()).serialize(mask=True)
+    close = Close(CloseCode.NORMAL_CLOSURE, "").serialize()
+    data += Frame(Opcode.CLOSE, close).serialize(mask=True)
+    with socket.create_connection(("127.0.0.1", server.port), TIMEOUT) as raw:
+        raw.sendall(data)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def wait_for_log(server: live.Server, line: str, timeout: float = TIMEOUT) -> str:
+    """Poll the server's log until it has ``line``; return the whole log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        output = server.output()
+        if line in output.splitlines():
+            return output
+        time.sleep(0.02)  # a poll interval, not a wait for an outcome
+    raise AssertionError(f"{line!r} not in the log:\n{server.output()}")

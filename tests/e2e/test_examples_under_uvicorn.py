@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-import socket
-import struct
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
-from websockets.exceptions import ConnectionClosedError, InvalidStatus
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
+from websockets.frames import Close
 from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
-from tests.e2e.conftest import TIMEOUT, assert_quiet, receive, ws_url
+from tests.e2e.conftest import (
+    TIMEOUT,
+    assert_quiet,
+    hit_and_run,
+    receive,
+    reset,
+    ws_url,
+)
+
+MAX_SIZE = 1024  # --ws-max-size for the hostile-client tests: small, quick to exceed
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +89,7 @@ def test_dependencies_refuse_missing_credentials(
     ):
         pass
     assert refused.value.response.status_code == 403
+    assert refused.value.response.body == b""
 
 
 def chat_scenario(
@@ -135,11 +147,7 @@ def test_chat_survives_a_client_that_vanishes(chat_server: live.Server) -> None:
 
 
 def vanish_scenario(alice: ClientConnection, ghost: ClientConnection) -> list[str]:
-    # Gone with no closing handshake: a TCP reset, as when a network drops.
-    ghost.socket.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-    )
-    ghost.socket.shutdown(socket.SHUT_RDWR)
+    reset(ghost)
     with pytest.raises(ConnectionClosedError):
         ghost.recv(timeout=TIMEOUT)
     replies = [receive(alice)]
@@ -147,3 +155,193 @@ def vanish_scenario(alice: ClientConnection, ghost: ClientConnection) -> list[st
         alice.send(text)
         replies += [receive(alice), receive(alice)]
     return replies
+
+
+# Every tutorial example against hostile clients
+
+
+@dataclass(frozen=True)
+class Example:
+    """How a well-behaved client talks to one example."""
+
+    module: str
+    path: str
+    options: dict[str, Any] = field(default_factory=dict)
+    greetings: int = 0  # messages the server sends first
+    binary: bool = False  # the example speaks bytes, not text
+
+    def message(self, text: str) -> str | bytes:
+        return text.encode() if self.binary else text
+
+    def wrong_type(self) -> str | bytes:
+        return "hello" if self.binary else b"hello"
+
+
+EXAMPLES = [
+    Example("echo", "/ws"),
+    Example("text_messages", "/ws"),
+    Example("bytes_messages", "/ws", binary=True),
+    Example("json_messages", "/ws"),
+    Example("chat", "/ws/7"),
+    Example("dependencies_an_py310", "/items/foo/ws?token=t"),
+    Example("dependencies_py310", "/items/foo/ws?token=t"),
+    Example("query_token", "/ws?token=alice-token", greetings=1),
+    Example("subprotocols", "/ws", {"subprotocols": ["chat.v1"]}),
+    Example("testing", "/ws?token=test-token"),
+]
+
+
+@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda example: example.module)
+def example(request: pytest.FixtureRequest) -> Iterator[tuple[Example, live.Server]]:
+    chosen: Example = request.param
+    app = f"docs_src.tutorial.{chosen.module}:app"
+    with live.uvicorn(app, "--ws-max-size", str(MAX_SIZE)) as server:
+        yield chosen, server
+    assert_quiet(server)
+
+
+@contextmanager
+def open_example(
+    example: Example, server: live.Server, **options: Any
+) -> Iterator[ClientConnection]:
+    """Connect as a well-behaved client, past any greeting."""
+    with connect(ws_url(server, example.path), **example.options, **options) as ws:
+        for _ in range(example.greetings):
+            ws.recv(timeout=TIMEOUT)
+        yield ws
+
+
+def close_frame(connection: ClientConnection) -> Close:
+    """Read until the server closes; return the close frame it sent."""
+    with pytest.raises(ConnectionClosed) as closed:
+        for _ in range(100):  # far more than any example answers to one message
+            connection.recv(timeout=TIMEOUT)
+    assert closed.value.rcvd is not None, "no close frame from the server"
+    return closed.value.rcvd
+
+
+def still_answers(example: Example, server: live.Server) -> None:
+    """A well-behaved client is served normally, and nothing was logged."""
+    with open_example(example, server) as connection:
+        connection.send(example.message('{"a": 1, "b": 2}'))
+        assert connection.recv(timeout=TIMEOUT)
+    assert_quiet(server)
+
+
+def test_wrong_message_type_gets_1003(example: tuple[Example, live.Server]) -> None:
+    chosen, server = example
+    with open_example(chosen, server) as connection:
+        connection.send(chosen.wrong_type())
+        assert close_frame(connection) == Close(1003, "")
+    still_answers(chosen, server)
+
+
+def test_oversized_message_gets_1009(example: tuple[Example, live.Server]) -> None:
+    chosen, server = example
+    # Uncompressed, so that the server can tell the size before inflating.
+    with open_example(chosen, server, compression=None) as connection:
+        connection.send(chosen.message("x" * (MAX_SIZE + 1)))
+        closed = close_frame(connection)
+    assert closed.code == 1009
+    assert (
+        closed.reason
+        == f"frame with {MAX_SIZE + 1} bytes exceeds limit of {MAX_SIZE} bytes"
+    )
+    still_answers(chosen, server)
+
+
+def test_hit_and_run_is_quiet(example: tuple[Example, live.Server]) -> None:
+    chosen, server = example
+    for _ in range(5):
+        hit_and_run(server, chosen.path, "hello")
+    still_answers(chosen, server)
+
+
+def test_reset_mid_conversation_is_quiet(example: tuple[Example, live.Server]) -> None:
+    chosen, server = example
+    with open_example(chosen, server) as connection:
+        connection.send(chosen.message('{"a": 1, "b": 2}'))
+        reset(connection)
+    still_answers(chosen, server)
+
+
+# JSON that is not what the example expects, and what a real client reads back
+
+
+@pytest.fixture(scope="module")
+def json_server() -> Iterator[live.Server]:
+    with live.uvicorn("docs_src.tutorial.json_messages:app") as server:
+        yield server
+    assert_quiet(server)
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ('{"a": 2, "b": 3}', '{"sum":5}'),
+        ("{bad", '{"error":"invalid JSON"}'),
+        ("[" * 100_000, '{"error":"invalid JSON"}'),
+        ('{"a": NaN, "b": 1}', """{"error":"expected numbers 'a' and 'b'"}"""),
+        ('{"a": Infinity, "b": 1}', """{"error":"expected numbers 'a' and 'b'"}"""),
+        ('{"a": 1e308, "b": 1e308}', """{"error":"expected numbers 'a' and 'b'"}"""),
+    ],
+)
+def test_json_replies_on_the_wire(
+    json_server: live.Server, text: str, reply: str
+) -> None:
+    with connect(ws_url(json_server, "/ws")) as connection:
+        connection.send(text)
+        assert receive(connection) == reply
+        connection.send('{"a": 1, "b": 1}')
+        assert receive(connection) == '{"sum":2}'
+
+
+# Refusals before accept(): the close code never reaches a real client
+
+
+@pytest.mark.parametrize(
+    ("module", "path", "options"),
+    [
+        ("query_token", "/ws", {}),
+        ("query_token", "/ws?token=carol-token", {}),
+        ("subprotocols", "/ws", {"subprotocols": ["chat.v3"]}),
+        ("dependencies_an_py310", "/items/foo/ws?token=t&q=three", {}),
+        ("testing", "/ws", {}),
+    ],
+)
+def test_refusal_before_accept_is_a_bare_403(
+    module: str, path: str, options: dict[str, Any]
+) -> None:
+    with live.uvicorn(f"docs_src.tutorial.{module}:app") as server:
+        with (
+            pytest.raises(InvalidStatus) as refused,
+            connect(ws_url(server, path), **options),
+        ):
+            pass
+        response = refused.value.response
+        assert (response.status_code, response.reason_phrase) == (403, "Forbidden")
+        assert response.body == b""
+    assert_quiet(server)
+
+
+def test_chat_says_goodbye_for_a_client_sent_away(chat_server: live.Server) -> None:
+    with (
+        connect(ws_url(chat_server, "/ws/20")) as alice,
+        connect(ws_url(chat_server, "/ws/21")) as bob,
+    ):
+        bob.send(b"binary")
+        assert close_frame(bob) == Close(1003, "")
+        assert receive(alice) == "Client #21 left the chat"
+
+
+@pytest.mark.parametrize("chosen", EXAMPLES, ids=lambda example: example.module)
+def test_hit_and_run_is_quiet_under_the_legacy_implementation(chosen: Example) -> None:
+    """`--ws websockets`, Uvicorn's older WebSocket implementation, awaits the
+    handshake inside accept(): a client that leaves at once is gone before the
+    endpoint's first send. query_token's welcome used to log a traceback here."""
+    app = f"docs_src.tutorial.{chosen.module}:app"
+    with live.uvicorn(app, "--ws", "websockets") as server:
+        for _ in range(5):
+            hit_and_run(server, chosen.path, "hello")
+        still_answers(chosen, server)
+    assert_quiet(server)

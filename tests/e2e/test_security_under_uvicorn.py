@@ -22,7 +22,7 @@ from websockets.typing import Origin
 from websockets.uri import parse_uri
 
 from guidekit import live
-from tests.e2e.conftest import TIMEOUT, receive, ws_url
+from tests.e2e.conftest import TIMEOUT, receive, wait_for_log, ws_url
 
 ALLOWED_ORIGIN = Origin("http://127.0.0.1:8000")
 AUTH_TIMEOUT = 0.5
@@ -58,9 +58,8 @@ def auth_server() -> Iterator[live.Server]:
 @pytest.fixture(scope="module")
 def query_token_server() -> Iterator[live.Server]:
     # The tutorial's example; --no-access-log does not hide WebSocket requests.
-    # Not `serve()`: this example does not handle clients leaving.
     app = "docs_src.tutorial.query_token:app"
-    with live.uvicorn(app, "--no-access-log") as server:
+    with serve(app, "--no-access-log") as server:
         yield server
 
 
@@ -100,17 +99,6 @@ def refused_status(url: str, **kwargs: Any) -> int:
     with pytest.raises(InvalidStatus) as refused, connect(url, **kwargs):
         pass
     return refused.value.response.status_code
-
-
-def wait_for_log(server: live.Server, line: str) -> str:
-    """Poll the server's log until it has ``line``; return the whole log."""
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        output = server.output()
-        if line in output.splitlines():
-            return output
-        time.sleep(0.02)  # a poll interval, not a wait for an outcome
-    raise AssertionError(f"{line!r} not in the log:\n{server.output()}")
 
 
 def wait_for_log_end(server: live.Server, end: str) -> str:

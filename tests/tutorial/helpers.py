@@ -37,6 +37,13 @@ def refusal(client: TestClient, url: str, **kwargs: Any) -> WebSocketDisconnect:
     return exc_info.value
 
 
+def closed_by_server(websocket: WebSocketTestSession) -> WebSocketDisconnect:
+    """Expect the server's next message to be a close frame; return how it closed."""
+    with pytest.raises(WebSocketDisconnect) as exc_info:
+        websocket.receive_text()  # raises on a close frame, before reading any text
+    return exc_info.value
+
+
 @dataclass
 class Element:
     tag: str

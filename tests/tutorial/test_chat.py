@@ -3,12 +3,12 @@ from collections.abc import Iterator
 from typing import cast
 
 import pytest
-from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 from fastapi.testclient import TestClient
 
 from docs_src.tutorial import chat
 from docs_src.tutorial.chat import ConnectionManager
-from tests.tutorial.helpers import get_page
+from tests.tutorial.helpers import closed_by_server, get_page
 
 
 @pytest.fixture
@@ -88,6 +88,21 @@ def test_two_clients(client: TestClient) -> None:
         alice.send_text("Anyone?")
         assert alice.receive_text() == "You wrote: Anyone?"
         assert alice.receive_text() == "Client #1 says: Anyone?"
+
+
+def test_binary_message_closes_with_1003_and_says_goodbye(client: TestClient) -> None:
+    with (
+        client.websocket_connect("/ws/1") as alice,
+        client.websocket_connect("/ws/2") as bob,
+    ):
+        bob.send_bytes(b"Hi")
+        closed = closed_by_server(bob)
+        assert closed.code == status.WS_1003_UNSUPPORTED_DATA
+        # Bob's handler ended through its `except`: he left like anyone else.
+        assert alice.receive_text() == "Client #2 left the chat"
+        alice.send_text("Still here")
+        assert alice.receive_text() == "You wrote: Still here"
+        assert alice.receive_text() == "Client #1 says: Still here"
 
 
 @pytest.mark.parametrize("error", GONE_ERRORS)

@@ -4,7 +4,7 @@ import pytest
 from fastapi import FastAPI, status
 from fastapi.testclient import TestClient
 
-from tests.tutorial.helpers import connect, get_page, refusal
+from tests.tutorial.helpers import closed_by_server, connect, get_page, refusal
 
 AUTH_BY_TOKEN = "Authenticated with token, scopes: items:read, items:write"
 AUTH_BY_COOKIE = "Authenticated with session cookie, scopes: items:read, items:write"
@@ -109,3 +109,10 @@ def test_q_must_be_an_integer(client: TestClient) -> None:
     assert error["type"] == "int_parsing"
     assert error["loc"] == ["query", "q"]
     assert error["input"] == "three"
+
+
+def test_binary_message_closes_with_1003(client: TestClient) -> None:
+    with connect(client, "/items/foo/ws?token=t") as websocket:
+        websocket.send_bytes(b"Hello")
+        closed = closed_by_server(websocket)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA

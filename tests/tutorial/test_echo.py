@@ -1,9 +1,9 @@
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, status
 from fastapi.testclient import TestClient
 
 from docs_src.tutorial import echo
-from tests.tutorial.helpers import connect, get_page
+from tests.tutorial.helpers import closed_by_server, connect, get_page
 
 
 @pytest.fixture
@@ -28,3 +28,12 @@ def test_echo(client: TestClient) -> None:
         assert websocket.receive_text() == "You said: Hello"
         websocket.send_text("Still there?")
         assert websocket.receive_text() == "You said: Still there?"
+
+
+def test_binary_message_closes_with_1003(client: TestClient) -> None:
+    with connect(client, "/ws") as websocket:
+        websocket.send_text("Hello")
+        assert websocket.receive_text() == "You said: Hello"
+        websocket.send_bytes(b"Hello")
+        closed = closed_by_server(websocket)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA

@@ -3,7 +3,7 @@ from fastapi import FastAPI, status
 from fastapi.testclient import TestClient
 
 from docs_src.tutorial import query_token
-from tests.tutorial.helpers import connect, refusal
+from tests.tutorial.helpers import closed_by_server, connect, refusal
 
 
 @pytest.fixture
@@ -26,3 +26,11 @@ def test_missing_or_unknown_token_is_refused(client: TestClient, url: str) -> No
     closed = refusal(client, url)
     assert closed.code == status.WS_1008_POLICY_VIOLATION
     assert closed.reason == "invalid token"
+
+
+def test_binary_message_closes_with_1003(client: TestClient) -> None:
+    with connect(client, "/ws?token=alice-token") as websocket:
+        assert websocket.receive_text() == "Welcome, alice!"
+        websocket.send_bytes(b"Hello")
+        closed = closed_by_server(websocket)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA

@@ -3,7 +3,7 @@ from fastapi import FastAPI, status
 from fastapi.testclient import TestClient
 
 from docs_src.tutorial import subprotocols
-from tests.tutorial.helpers import connect, refusal
+from tests.tutorial.helpers import closed_by_server, connect, refusal
 
 
 @pytest.fixture
@@ -37,3 +37,10 @@ def test_refuses_without_a_common_subprotocol(
 ) -> None:
     closed = refusal(client, "/ws", subprotocols=offered)
     assert closed.code == status.WS_1002_PROTOCOL_ERROR
+
+
+def test_binary_message_closes_with_1003(client: TestClient) -> None:
+    with connect(client, "/ws", subprotocols=["chat.v1"]) as websocket:
+        websocket.send_bytes(b"Hello")
+        closed = closed_by_server(websocket)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA
