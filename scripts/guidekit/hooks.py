@@ -26,7 +26,7 @@ from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guidekit import buildspeed, includes, notices, search
+from guidekit import buildspeed, includes, notices, search, tested
 from guidekit.translations import SOURCE_LANGUAGE, is_unpublished
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,12 @@ def _language(config: MkDocsConfig) -> str:
 
 
 def _strings(config: MkDocsConfig) -> dict[str, str]:
-    return {**includes.ENGLISH, **notices.ENGLISH, **config.extra.get("guide", {})}
+    return {
+        **includes.ENGLISH,
+        **notices.ENGLISH,
+        **tested.ENGLISH,
+        **config.extra.get("guide", {}),
+    }
 
 
 # mkdocs-static-i18n runs a whole build per language, and each one compiles
@@ -169,6 +174,7 @@ def on_page_markdown(
     language = _language(config)
     strings = _strings(config)
     source = _source_of(page, config)
+    original = markdown
     try:
         markdown = includes.expand(
             markdown,
@@ -179,6 +185,7 @@ def on_page_markdown(
         )
     except includes.IncludeError as error:
         raise PluginError(str(error)) from None
+    markdown = f"{markdown}\n\n{_tested_with(original, _root(config), strings)}\n"
     if language == SOURCE_LANGUAGE:
         return markdown
     link = _english_link(page, language)
@@ -207,6 +214,19 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 def on_page_context(context: dict[str, Any], page: Page, **_: Any) -> dict[str, Any]:
     context["robots"] = page.meta.get("robots")
     return context
+
+
+def _tested_with(markdown: str, root: Path, strings: dict[str, str]) -> str:
+    """The "Tested with" box for a page showing the examples its directives name.
+
+    The versions are this project's (its locks and record), whichever site
+    is being built.
+    """
+    examples = [
+        root / includes.parse_directive(line, "", 0).path
+        for _, line in includes.find_directives(markdown)
+    ]
+    return tested.box(tested.rows(examples, strings=strings), strings)
 
 
 def _page_path(page: Page) -> str:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import functools
 import http.server
+import socket
+import struct
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from websockets.sync.client import ClientConnection
+from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
 from tests.conftest import require
@@ -91,6 +94,37 @@ def receive_until(connection: ClientConnection, last: str) -> list[str]:
     while not messages or messages[-1] != last:
         messages.append(receive(connection))
     return messages
+
+
+def healthy(server: live.Server, path: str, **options: Any) -> ClientConnection:
+    """A client that keeps reading its socket however much arrives."""
+    return connect(ws_url(server, path), max_queue=None, **options)
+
+
+@contextmanager
+def stalled(
+    server: live.Server, path: str, **options: Any
+) -> Iterator[ClientConnection]:
+    """A client that completes the handshake, then reads nothing until told.
+
+    A small receive buffer and a one-message queue let it take in only a few
+    kilobytes; without compression, every byte the server sends must fit in
+    the buffers between them.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", server.port))
+    settings = {"max_queue": 1, "compression": None, "close_timeout": 1, **options}
+    with connect(ws_url(server, path), sock=sock, **settings) as connection:
+        yield connection
+
+
+def reset(connection: ClientConnection) -> None:
+    """Vanish without a closing handshake: a TCP reset, as when a network drops."""
+    connection.socket.setsockopt(
+        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+    )
+    connection.socket.shutdown(socket.SHUT_RDWR)
 
 
 def assert_quiet(server: live.Server) -> None:
