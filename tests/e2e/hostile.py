@@ -292,7 +292,7 @@ def until_closed(
 
 
 def describe(messages: list[str | bytes]) -> str:
-    shown = [m if len(m) < 80 else m[:60] + type(m)("...") for m in messages[:5]]
+    shown = [m if len(m) < 80 else m[:60] for m in messages[:5]]
     more = f" and {len(messages) - 5} more" if len(messages) > 5 else ""
     return f"{len(messages)} message(s) {shown}{more}"
 

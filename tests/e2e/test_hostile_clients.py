@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 
@@ -27,13 +28,55 @@ DOCUMENTED: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+class Servers:
+    """One uvicorn per example, started when its first case runs.
+
+    A worker may get the cases of a few examples interleaved, so the last
+    few servers stay up. A case that failed on an example whose clients share
+    state (a chat's list of connections) may have left it broken, so the next
+    case gets a fresh server: each failure is the case's own.
+    """
+
+    KEEP = 3
+
+    def __init__(self) -> None:
+        self.running: dict[str, tuple[live.Server, ExitStack]] = {}
+
+    def of(self, endpoint: hostile.Endpoint) -> live.Server:
+        if endpoint.id not in self.running:
+            while len(self.running) >= self.KEEP:
+                self.stop(next(iter(self.running)))
+            stack = ExitStack()
+            server = stack.enter_context(
+                live.uvicorn(endpoint.app, *hostile.UVICORN_ARGS)
+            )
+            self.running[endpoint.id] = (server, stack)
+        return self.running[endpoint.id][0]
+
+    def stop(self, endpoint_id: str) -> None:
+        _, stack = self.running.pop(endpoint_id)
+        stack.close()
+
+    def stop_all(self) -> None:
+        while self.running:
+            self.stop(next(iter(self.running)))
+
+
 @pytest.fixture(scope="module")
+def servers() -> Iterator[Servers]:
+    running = Servers()
+    try:
+        yield running
+    finally:
+        running.stop_all()
+
+
+@pytest.fixture
 def served(
-    request: pytest.FixtureRequest,
-) -> Iterator[tuple[live.Server, hostile.Endpoint]]:
+    request: pytest.FixtureRequest, servers: Servers
+) -> tuple[live.Server, hostile.Endpoint]:
     endpoint: hostile.Endpoint = request.param
-    with live.uvicorn(endpoint.app, *hostile.UVICORN_ARGS) as server:
-        yield server, endpoint
+    return servers.of(endpoint), endpoint
 
 
 def cases() -> list[object]:
@@ -54,21 +97,24 @@ def cases() -> list[object]:
 @pytest.mark.timeout(40)
 @pytest.mark.parametrize(("served", "case"), cases(), indirect=["served"])
 def test_hostile_client(
-    served: tuple[live.Server, hostile.Endpoint], case: str
+    served: tuple[live.Server, hostile.Endpoint], servers: Servers, case: str
 ) -> None:
     server, endpoint = served
     documented = DOCUMENTED.get((endpoint.id, case))
-    if documented is None:
-        hostile.run_case(server, endpoint, case)
-        return
-    reason, failure = documented
-    # On a server of its own: the documented failure leaves the server broken.
-    with (
-        live.uvicorn(endpoint.app, *hostile.UVICORN_ARGS) as fresh,
-        pytest.raises(AssertionError, match=failure) as failed,
-    ):
-        hostile.run_case(fresh, endpoint, case)
-    assert re.search(failure, str(failed.value)), reason
+    try:
+        if documented is None:
+            hostile.run_case(server, endpoint, case)
+            return
+        reason, failure = documented
+        with pytest.raises(AssertionError, match=failure) as failed:
+            hostile.run_case(server, endpoint, case)
+        assert re.search(failure, str(failed.value)), reason
+    except AssertionError:
+        if endpoint.broadcasts:
+            servers.stop(endpoint.id)
+        raise
+    if endpoint.broadcasts:
+        servers.stop(endpoint.id)  # the documented failure has left it broken
 
 
 def test_every_example_is_covered() -> None:
