@@ -106,12 +106,12 @@ def box(table: list[tuple[str, str]], strings: Mapping[str, str] = ENGLISH) -> s
     )
     title = html.escape(strings["tested_title"])
     return (
-        f'<aside class="tested-with" aria-label="{title}">'
-        f'<p class="tested-with__title">{title}</p><ul>{items}</ul></aside>'
+        '<div class="tested-with">'
+        f'<p class="tested-with__title">{title}</p><ul>{items}</ul></div>'
     )
 
 
-BOX = re.compile(r'<aside class="tested-with"[^>]*>(?P<inside>.*?)</aside>', re.S)
+BOX = re.compile(r'<div class="tested-with">(?P<inside>.*?)</ul></div>', re.S)
 ITEM = re.compile(r"<li><strong>(?P<name>.*?)</strong> (?P<value>.*?)</li>", re.S)
 
 

@@ -56,7 +56,15 @@ class Transcript:
         return ".".join(module.parts) + ":app"
 
     def where(self) -> str:
-        return self.path.relative_to(ROOT).as_posix()
+        return _shown(self.path)
+
+
+def _shown(path: Path) -> str:
+    """A path as an author types it: from the project's root when inside it."""
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def find(root: Path = ROOT) -> list[Path]:
@@ -71,7 +79,7 @@ def find(root: Path = ROOT) -> list[Path]:
 
 def parse(path: Path) -> Transcript:
     lines = path.read_text(encoding="utf-8").splitlines()
-    where = path.relative_to(ROOT).as_posix()
+    where = _shown(path)
     command = COMMAND.match(lines[0]) if lines else None
     if command is None:
         raise TranscriptError(
