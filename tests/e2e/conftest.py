@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import http.server
 import socket
-import struct
 import sys
 import threading
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
 from tests.conftest import require
+from tests.e2e import frames
 
 LANGUAGE_FOLDERS = ("tr", "de", "ko")
 
@@ -121,9 +121,7 @@ def stalled(
 
 def reset(connection: ClientConnection) -> None:
     """Vanish without a closing handshake: a TCP reset, as when a network drops."""
-    connection.socket.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-    )
+    frames.linger_zero(connection.socket)
     connection.socket.shutdown(socket.SHUT_RDWR)
 
 

@@ -72,7 +72,12 @@ def status_of(head: bytes) -> int:
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
 
 
-def reset(sock: socket.socket) -> None:
-    """Vanish with a TCP reset (SO_LINGER 0), as when a network drops."""
+def linger_zero(sock: socket.socket) -> None:
+    """Make the next close or shutdown of ``sock`` a TCP reset, not a FIN."""
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def reset(sock: socket.socket) -> None:
+    """Vanish with a TCP reset, as when a network drops."""
+    linger_zero(sock)
     sock.close()

@@ -37,7 +37,7 @@ from websockets.sync.client import ClientConnection
 
 from guidekit import live
 from tests.e2e import frames
-from tests.e2e.conftest import TIMEOUT, healthy, stalled
+from tests.e2e.conftest import TIMEOUT, healthy, reset, stalled
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_SIZE = 64 * 1024  # uvicorn's --ws-max-size for these runs
@@ -64,7 +64,9 @@ class Recipe:
     first_message: str | None = None  # sent right after the handshake
     greeting: bool = False  # the server speaks first, once, after entry
     kind: Kind | None = None  # None: derived from the endpoint's code
-    replies: int = 1  # messages the sender gets back for each one it sends
+    # Messages the sender gets back for each one it sends; None: 2 where the
+    # example broadcasts (its own copy and the broadcast), else 1.
+    replies: int | None = None
     stall_messages: int = 40  # how many messages a stalled client lets pile up
 
 
@@ -111,6 +113,12 @@ class Endpoint:
 
     def where(self) -> str:
         return f"{self.module.replace('.', '/')}.py, route {self.path}"
+
+    @property
+    def replies(self) -> int:
+        if self.recipe.replies is not None:
+            return self.recipe.replies
+        return 2 if self.broadcasts else 1
 
 
 def frame_kind(source: str) -> Kind:
@@ -325,20 +333,27 @@ def log_problems(server: live.Server, mark: int) -> str:
     return "; the server logged: " + " | ".join(summary) + "\n" + log
 
 
-def served_normally(server: live.Server, endpoint: Endpoint) -> None:
-    """A well-behaved client still gets in and gets an answer."""
+def served_normally(server: live.Server, endpoint: Endpoint, mark: int = 0) -> None:
+    """A well-behaved client still gets in and gets every reply.
+
+    A failure includes what the server logged since ``mark``.
+    """
     with client(server, endpoint) as connection:
         connection.send(valid_message(endpoint))
-        try:
-            connection.recv(timeout=TIMEOUT)
-        except ConnectionClosed as closed:
-            code = None if closed.rcvd is None else closed.rcvd.code
-            raise AssertionError(
-                refused_hint(
-                    endpoint,
-                    f"a valid message got {code_text(code)} instead of a reply",
+        for number in range(endpoint.replies):  # every reply: leave only then
+            try:
+                connection.recv(timeout=TIMEOUT)
+            except (ConnectionClosed, TimeoutError) as error:
+                got = (
+                    "nothing"
+                    if isinstance(error, TimeoutError)
+                    else code_text(None if error.rcvd is None else error.rcvd.code)
                 )
-            ) from None
+                what = f"a well-behaved client got {got} instead of reply {number + 1}"
+                log = log_problems(server, mark)
+                if number == 0 and not log and got != "no close frame":
+                    raise AssertionError(refused_hint(endpoint, what)) from None
+                raise AssertionError(f"{endpoint.where()}: {what}{log}") from None
 
 
 def expect(condition: bool, endpoint: Endpoint, what: str, log: str) -> None:
@@ -447,10 +462,10 @@ def check_hit_and_run(server: live.Server, endpoint: Endpoint) -> None:
         for number, connection in enumerate(clients):
             connection.send(valid_message(endpoint, f"hit {number}"))
             if number % 2:
-                frames.reset(connection.socket)  # a TCP reset
+                reset(connection)  # a TCP reset
             else:
                 connection.socket.shutdown(socket.SHUT_RDWR)  # a FIN, no close frame
-    served_normally(server, endpoint)
+    served_normally(server, endpoint, mark)
     log = log_problems(server, mark)
     expect(True, endpoint, f"{HIT_AND_RUN} clients sent a message and left", log)
 
@@ -488,9 +503,39 @@ def check_reset_mid_message(server: live.Server, endpoint: Endpoint) -> None:
     with raw_client(server, endpoint) as sock:
         sock.sendall(frames.frame(opcode, b"x" * 500, length=1000))
         frames.reset(sock)
-    served_normally(server, endpoint)
+    served_normally(server, endpoint, mark)
     log = log_problems(server, mark)
     expect(True, endpoint, "a client sent half a frame and reset", log)
+
+
+def check_leave_during_handshake(server: live.Server, endpoint: Endpoint) -> None:
+    """The upgrade request, then a TCP reset before the answer: nothing logged."""
+    mark = log_mark(server)
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
+    sock.sendall(
+        frames.upgrade_request(
+            server.port,
+            target(endpoint),
+            entry_headers(server, endpoint),
+            endpoint.recipe.subprotocols,
+        )
+    )
+    frames.reset(sock)
+    served_normally(server, endpoint, mark)
+    log = log_problems(server, mark)
+    expect(True, endpoint, "a client reset during the handshake", log)
+
+
+def check_leave_while_sent_to(server: live.Server, endpoint: Endpoint) -> None:
+    """Replies pile up for a client that reads nothing, then it resets: nothing logged."""
+    mark = log_mark(server)
+    with client(server, endpoint, slow=True) as slow:
+        for number in range(endpoint.recipe.stall_messages):
+            slow.send(big_message(endpoint, number, PAYLOAD))
+        reset(slow)
+    served_normally(server, endpoint, mark)
+    log = log_problems(server, mark)
+    expect(True, endpoint, "a client reset while the server was sending to it", log)
 
 
 def check_slow_handshake(server: live.Server, endpoint: Endpoint) -> None:
@@ -507,7 +552,7 @@ def check_slow_handshake(server: live.Server, endpoint: Endpoint) -> None:
         for number, chunk in enumerate(chunks):
             sock.sendall(chunk)
             if number == len(chunks) // 2:
-                served_normally(server, endpoint)  # while the slow one is halfway
+                served_normally(server, endpoint, mark)  # while the slow one is halfway
             time.sleep(0.005)  # the slowness being tested, not a wait
         status = frames.status_of(frames.read_response_head(sock))
         sock.sendall(frames.frame(frames.OP_CLOSE, (1000).to_bytes(2, "big")))
@@ -565,7 +610,7 @@ def _stall_past_the_drop(server: live.Server, endpoint: Endpoint) -> str:
     ):
         for number in range(count):
             sender.send(big_message(endpoint, number, PAYLOAD))
-            for _ in range(endpoint.recipe.replies):
+            for _ in range(endpoint.replies):
                 try:
                     sender.recv(timeout=TIMEOUT)
                 except (TimeoutError, ConnectionClosed) as error:
@@ -603,7 +648,7 @@ def _stall_broadcast(server: live.Server, endpoint: Endpoint) -> str:
             sender.send(big_message(endpoint, number, PAYLOAD))
         seen_by_slow = [slow.recv(timeout=TIMEOUT) for _ in range(count)]
         seen_by_observer = [observer.recv(timeout=TIMEOUT) for _ in range(count)]
-        for _ in range(count * endpoint.recipe.replies):
+        for _ in range(count * endpoint.replies):
             sender.recv(timeout=TIMEOUT)
     if seen_by_slow != seen_by_observer:
         return "once it read again, it got other messages than a healthy client"
@@ -614,7 +659,7 @@ def _stall_replies(server: live.Server, endpoint: Endpoint) -> str:
     """Without a queue: every reply arrives once it reads again, in order."""
     count = endpoint.recipe.stall_messages
     messages = [big_message(endpoint, n, PAYLOAD) for n in range(count)]
-    replies = count * endpoint.recipe.replies
+    replies = count * endpoint.replies
     path = target(endpoint)  # the same for both: replies may name the path
     with client(server, endpoint, path=path, compression=None) as reference:
         for message in messages:
@@ -646,6 +691,8 @@ CASES: dict[str, Callable[[live.Server, Endpoint], None]] = {
     "hit-and-run": check_hit_and_run,
     "reset-mid-message": check_reset_mid_message,
     "stall": check_stall,
+    "leave-during-handshake": check_leave_during_handshake,
+    "leave-while-sent-to": check_leave_while_sent_to,
     "slow-handshake": check_slow_handshake,
 }
 JSON_CASES = {"invalid-json", "nan-json", "infinity-json"}
