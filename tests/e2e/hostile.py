@@ -470,19 +470,22 @@ def check_hit_and_run(server: live.Server, endpoint: Endpoint) -> None:
     expect(True, endpoint, f"{HIT_AND_RUN} clients sent a message and left", log)
 
 
+def upgrade_request(server: live.Server, endpoint: Endpoint) -> bytes:
+    """The handshake request a real client would send, entry recipe included."""
+    return frames.upgrade_request(
+        server.port,
+        target(endpoint),
+        entry_headers(server, endpoint),
+        endpoint.recipe.subprotocols,
+    )
+
+
 @contextmanager
 def raw_client(server: live.Server, endpoint: Endpoint) -> Iterator[socket.socket]:
     """A socket that has completed the handshake (and sent the first message)."""
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
     try:
-        sock.sendall(
-            frames.upgrade_request(
-                server.port,
-                target(endpoint),
-                entry_headers(server, endpoint),
-                endpoint.recipe.subprotocols,
-            )
-        )
+        sock.sendall(upgrade_request(server, endpoint))
         status = frames.status_of(frames.read_response_head(sock))
         if status != 101:
             raise AssertionError(
@@ -512,14 +515,7 @@ def check_leave_during_handshake(server: live.Server, endpoint: Endpoint) -> Non
     """The upgrade request, then a TCP reset before the answer: nothing logged."""
     mark = log_mark(server)
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
-    sock.sendall(
-        frames.upgrade_request(
-            server.port,
-            target(endpoint),
-            entry_headers(server, endpoint),
-            endpoint.recipe.subprotocols,
-        )
-    )
+    sock.sendall(upgrade_request(server, endpoint))
     frames.reset(sock)
     served_normally(server, endpoint, mark)
     log = log_problems(server, mark)
@@ -541,12 +537,7 @@ def check_leave_while_sent_to(server: live.Server, endpoint: Endpoint) -> None:
 def check_slow_handshake(server: live.Server, endpoint: Endpoint) -> None:
     """The upgrade request a few bytes at a time; others are served meanwhile."""
     mark = log_mark(server)
-    request = frames.upgrade_request(
-        server.port,
-        target(endpoint),
-        entry_headers(server, endpoint),
-        endpoint.recipe.subprotocols,
-    )
+    request = upgrade_request(server, endpoint)
     chunks = [request[start : start + 8] for start in range(0, len(request), 8)]
     with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
         for number, chunk in enumerate(chunks):
