@@ -329,7 +329,13 @@ def log_problems(server: live.Server, mark: int) -> str:
     lines = log.splitlines()
     # The lines a reader acts on first: what uvicorn said, and the exception.
     summary = [line for line in lines if "ERROR" in line]
-    summary += [line for line in lines if line and not line[0].isspace()][-1:]
+    summary += [
+        line
+        for line in lines
+        if line
+        and not line[0].isspace()
+        and not line.startswith(("INFO:", "WARNING:", "ERROR:", "Traceback", "During"))
+    ][-1:]
     return "; the server logged: " + " | ".join(summary) + "\n" + log
 
 
