@@ -26,7 +26,7 @@ from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guidekit import buildspeed, dashboard, includes, notices, search
+from guidekit import buildspeed, dashboard, includes, notices, search, tested
 from guidekit.translations import SOURCE_LANGUAGE, LanguageState, is_unpublished
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +60,7 @@ def _strings(config: MkDocsConfig) -> dict[str, str]:
         **includes.ENGLISH,
         **notices.ENGLISH,
         **dashboard.ENGLISH,
+        **tested.ENGLISH,
         **config.extra.get("guide", {}),
     }
 
@@ -202,6 +203,7 @@ def on_page_markdown(
     language = _language(config)
     strings = _strings(config)
     source = _source_of(page, config)
+    original = markdown
     try:
         markdown = includes.expand(
             markdown,
@@ -220,6 +222,7 @@ def on_page_markdown(
         page.url,
         _nav_order(config.nav),
     )
+    markdown = f"{markdown}\n\n{_tested_with(original, _root(config), strings)}\n"
     if language == SOURCE_LANGUAGE:
         return markdown
     link = _english_link(page, language)
@@ -264,6 +267,19 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 def on_page_context(context: dict[str, Any], page: Page, **_: Any) -> dict[str, Any]:
     context["robots"] = page.meta.get("robots")
     return context
+
+
+def _tested_with(markdown: str, root: Path, strings: dict[str, str]) -> str:
+    """The "Tested with" box for a page showing the examples its directives name.
+
+    The versions are this project's (its locks and record), whichever site
+    is being built.
+    """
+    examples = [
+        root / includes.parse_directive(line, "", 0).path
+        for _, line in includes.find_directives(markdown)
+    ]
+    return tested.box(tested.rows(examples, strings=strings), strings)
 
 
 def _page_path(page: Page) -> str:

@@ -10,17 +10,20 @@ import socket
 import struct
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from websockets.client import ClientProtocol
 from websockets.frames import Close, CloseCode, Frame, Opcode
-from websockets.sync.client import ClientConnection
+from websockets.sync.client import ClientConnection, connect
 from websockets.uri import parse_uri
 
 from guidekit import live
 from guidekit.live import serve_static
 from tests.conftest import require
+from tests.e2e import frames
 
 __all__ = ["serve_static"]  # the static host, shared with scripts/screenshots.py
 
@@ -44,6 +47,35 @@ def receive_until(connection: ClientConnection, last: str) -> list[str]:
     while not messages or messages[-1] != last:
         messages.append(receive(connection))
     return messages
+
+
+def healthy(server: live.Server, path: str, **options: Any) -> ClientConnection:
+    """A client that keeps reading its socket however much arrives."""
+    return connect(ws_url(server, path), max_queue=None, **options)
+
+
+@contextmanager
+def stalled(
+    server: live.Server, path: str, **options: Any
+) -> Iterator[ClientConnection]:
+    """A client that completes the handshake, then reads nothing until told.
+
+    A small receive buffer and a one-message queue let it take in only a few
+    kilobytes; without compression, every byte the server sends must fit in
+    the buffers between them.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", server.port))
+    settings = {"max_queue": 1, "compression": None, "close_timeout": 1, **options}
+    with connect(ws_url(server, path), sock=sock, **settings) as connection:
+        yield connection
+
+
+def reset(connection: ClientConnection) -> None:
+    """Vanish without a closing handshake: a TCP reset, as when a network drops."""
+    frames.linger_zero(connection.socket)
+    connection.socket.shutdown(socket.SHUT_RDWR)
 
 
 def assert_quiet(server: live.Server) -> None:
@@ -73,14 +105,6 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def reset(connection: ClientConnection) -> None:
-    """Leave with no closing handshake: a TCP reset, as when a network drops."""
-    connection.socket.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-    )
-    connection.socket.shutdown(socket.SHUT_RDWR)
 
 
 def hit_and_run(server: live.Server, path: str, *messages: str) -> None:

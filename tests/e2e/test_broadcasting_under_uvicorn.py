@@ -8,19 +8,24 @@ reads nothing, so that the server's writes to it back up.
 from __future__ import annotations
 
 import os
-import socket
-import struct
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 from websockets.sync.client import ClientConnection, connect
 
 from guidekit import live
-from tests.e2e.conftest import TIMEOUT, receive, receive_until, ws_url
+from tests.e2e.conftest import (
+    TIMEOUT,
+    healthy,
+    receive,
+    receive_until,
+    reset,
+    stalled,
+    ws_url,
+)
 
 QUIET = 2  # seconds without the next message: the client is held up
 RELIABLE = "docs_src.broadcasting.reliable:app"
@@ -31,36 +36,6 @@ WAITING_LOOPS = [
     pytest.param("docs_src.broadcasting.gather:app", id="gather"),
     pytest.param("docs_src.tutorial.chat:app", id="tutorial-chat"),
 ]
-
-
-def healthy(server: live.Server, path: str, **options: Any) -> ClientConnection:
-    """A client that keeps reading its socket however much arrives."""
-    return connect(ws_url(server, path), max_queue=None, **options)
-
-
-@contextmanager
-def stalled(server: live.Server, path: str) -> Iterator[ClientConnection]:
-    """A client that completes the handshake, then reads nothing until told.
-
-    A small receive buffer and a one-message queue let it take in only a few
-    kilobytes; without compression, every byte the server sends must fit in
-    the buffers between them.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect(("127.0.0.1", server.port))
-    with connect(
-        ws_url(server, path), sock=sock, max_queue=1, compression=None, close_timeout=1
-    ) as connection:
-        yield connection
-
-
-def reset(connection: ClientConnection) -> None:
-    """Vanish without a closing handshake: a TCP reset, as when a network drops."""
-    connection.socket.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-    )
-    connection.socket.shutdown(socket.SHUT_RDWR)
 
 
 def wait_for_log(server: live.Server, text: str) -> str:

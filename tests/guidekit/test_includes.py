@@ -1034,6 +1034,8 @@ def make_site(root: Path, page: str) -> Path:
         site / "scripts" / "guidekit",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
+    for name in ("tested-with.json", "requirements.lock", "requirements-py310.lock"):
+        shutil.copy(REPO / name, site / name)  # the "Tested with" box reads them
     write(site, "docs_src/topic/echo.py", ECHO)
     write(site, "docs/index.md", "# Home\n")
     write(site, "docs/guide/page.md", page)
