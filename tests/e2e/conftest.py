@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,6 +101,25 @@ def assert_quiet(server: live.Server) -> None:
     log = server.output()
     assert "Traceback" not in log, log
     assert "ERROR" not in log, log
+
+
+@contextmanager
+def paused(server: live.Server) -> Iterator[None]:
+    """Stop the server's process (SIGSTOP) for the block; it goes on afterwards.
+
+    Whatever clients do meanwhile waits in the kernel, so the server's next
+    poll sees it all at once, in the order it happened.
+    """
+    pid = server.process.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        # The state letter follows the command's closing parenthesis in /proc.
+        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
+            assert time.monotonic() < deadline, f"process {pid} did not stop"
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

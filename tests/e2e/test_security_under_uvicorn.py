@@ -7,9 +7,11 @@ must then be free of tracebacks: the examples handle every way a client leaves.
 from __future__ import annotations
 
 import socket
+import struct
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -17,12 +19,13 @@ import pytest
 from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.frames import Close, Frame, Opcode
+from websockets.protocol import State
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 from websockets.uri import parse_uri
 
 from guidekit import live
-from tests.e2e.conftest import TIMEOUT, receive, ws_url
+from tests.e2e.conftest import TIMEOUT, assert_quiet, paused, receive, ws_url
 
 ALLOWED_ORIGIN = Origin("http://127.0.0.1:8000")
 AUTH_TIMEOUT = 0.5
@@ -39,7 +42,7 @@ def serve(
     with live.uvicorn(app, *extra, env=env) as server:
         yield server
     # Stopped: the log is complete. No client may have caused an error.
-    assert "Traceback" not in server.output(), server.output()
+    assert_quiet(server)
 
 
 @pytest.fixture(scope="module")
@@ -325,3 +328,127 @@ def test_unanswered_ping_gets_1011(ping_server: live.Server) -> None:
     close = Close.parse(frames[-1].data)
     assert (close.code, close.reason) == (1011, "keepalive ping timeout")
     assert PING_INTERVAL + PING_TIMEOUT - 0.1 <= waited < TIMEOUT
+
+
+# Clients that misbehave: every example of the chapter, one after the other.
+
+
+@dataclass
+class Example:
+    """How a client gets into one of the chapter's examples and talks to it."""
+
+    server: str  # the name of the module's fixture that runs it
+    first: str  # the first message a client sends
+    replies: list[str]  # what a client receives up to the reply to ``first``
+    logged_in: bool = False  # whether the client needs a session cookie
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+EXAMPLES = [
+    pytest.param(
+        Example("origin_server", "Hello", ["Welcome, alice!", "alice: Hello"], True),
+        id="origin_check",
+    ),
+    pytest.param(
+        Example("auth_server", "alice-token", ["Welcome, alice!"]),
+        id="first_message_auth",
+    ),
+    pytest.param(
+        Example("limits_server", "Hello", ["You said: Hello"]), id="rate_limit"
+    ),
+    pytest.param(
+        Example("idle_server", "Hello", ["You said: Hello"]), id="idle_timeout"
+    ),
+]
+
+
+@pytest.fixture(params=EXAMPLES)
+def example(request: pytest.FixtureRequest) -> tuple[Example, live.Server]:
+    """One of the chapter's examples under uvicorn, with what a client needs."""
+    example: Example = request.param
+    server: live.Server = request.getfixturevalue(example.server)
+    if example.logged_in:
+        session, _ = log_in(server)
+        headers = {"Cookie": f"session={session}", "Origin": ALLOWED_ORIGIN}
+        example = replace(example, headers=headers)
+    return example, server
+
+
+def talk(example: Example, server: live.Server) -> None:
+    """A well-behaved client: it says its first message and gets its answer."""
+    with connect(ws_url(server, "/ws"), additional_headers=example.headers) as client:
+        client.send(example.first)
+        assert [receive(client) for _ in example.replies] == example.replies
+
+
+@contextmanager
+def frame_by_frame(
+    server: live.Server, headers: dict[str, str]
+) -> Iterator[tuple[socket.socket, ClientProtocol]]:
+    """An open connection whose every byte the test sends by hand."""
+    protocol = ClientProtocol(parse_uri(ws_url(server, "/ws")))
+    request = protocol.connect()
+    for name, value in headers.items():
+        request.headers[name] = value
+    protocol.send_request(request)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+        sock.sendall(b"".join(protocol.data_to_send()))
+        while protocol.state is not State.OPEN:
+            data = sock.recv(65536)
+            assert data, "the server closed the connection during the handshake"
+            protocol.receive_data(data)
+        yield sock, protocol
+
+
+def hit_and_run(example: Example, server: live.Server, leave: str) -> None:
+    """Connect, send one message and leave at once, while the server is paused.
+
+    The server then finds the message and the departure together, and its
+    reply goes to a client that has already gone.
+    """
+    with frame_by_frame(server, example.headers) as (sock, protocol), paused(server):
+        protocol.send_text(example.first.encode())
+        if leave == "close":  # a polite goodbye, not waiting for the answer
+            protocol.send_close()
+        sock.sendall(b"".join(protocol.data_to_send()))
+        if leave == "reset":  # a dropped network: a TCP reset
+            linger = struct.pack("ii", 1, 0)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            sock.close()
+
+
+@pytest.mark.parametrize("leave", ["close", "reset"])
+def test_a_client_that_leaves_at_once_is_no_error(
+    example: tuple[Example, live.Server], leave: str
+) -> None:
+    details, server = example
+    for _ in range(3):
+        hit_and_run(details, server, leave)
+    # By the time another client has had its answer, the server has long
+    # dealt with those that left.
+    talk(details, server)
+    assert_quiet(server)
+
+
+def test_a_binary_message_gets_1003(example: tuple[Example, live.Server]) -> None:
+    details, server = example
+    url = ws_url(server, "/ws")
+    with connect(url, additional_headers=details.headers) as client:
+        welcome = [receive(client) for _ in details.replies[:-1]]
+        client.send(details.first.encode())  # the right words, as bytes
+        messages, close = until_closed(client)
+    assert welcome == details.replies[:-1]
+    assert messages == []
+    assert (close.code, close.reason) == (1003, "text messages only")
+    assert_quiet(server)
+
+
+def test_a_binary_message_after_logging_in_gets_1003(auth_server: live.Server) -> None:
+    with connect(ws_url(auth_server, "/ws")) as client:
+        client.send("alice-token")
+        assert receive(client) == "Welcome, alice!"
+        client.send(b"Hello")
+        messages, close = until_closed(client)
+    assert messages == []
+    assert (close.code, close.reason) == (1003, "text messages only")
+    assert_quiet(auth_server)
