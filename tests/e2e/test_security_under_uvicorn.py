@@ -6,12 +6,14 @@ must then be free of tracebacks: the examples handle every way a client leaves.
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,6 +35,7 @@ IDLE_TIMEOUT = 0.5
 MAX_SIZE = 1024
 PING_INTERVAL = 0.2
 PING_TIMEOUT = 0.3
+QUIET = 2  # seconds in which a send does not go through: the server stopped reading
 
 
 @contextmanager
@@ -330,6 +333,60 @@ def test_unanswered_ping_gets_1011(ping_server: live.Server) -> None:
     assert PING_INTERVAL + PING_TIMEOUT - 0.1 <= waited < TIMEOUT
 
 
+def server_side(server: live.Server, client_port: int) -> tuple[str, int] | None:
+    """The server's end of a client's TCP connection: its state and unsent bytes.
+
+    Read from /proc/net/tcp, where the kernel lists every IPv4 socket with its
+    state (01: established) and how many bytes wait in its send queue.
+    """
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    for _, local, remote, state, queues, *_ in (row.split() for row in rows):
+        if (int(local.split(":")[1], 16), int(remote.split(":")[1], 16)) == (
+            server.port,
+            client_port,
+        ):
+            return state, int(queues.split(":")[0], 16)
+    return None
+
+
+def stop_reading(sock: socket.socket, protocol: ClientProtocol) -> None:
+    """Send echoes to ask for until the server stops reading; read none of them.
+
+    Each message is echoed; with nobody reading the echoes, the buffers fill,
+    the endpoint waits in ``send_text()``, and Uvicorn stops reading from the
+    connection. Sending is then held up for good.
+    """
+    text = os.urandom(16 * 1024).hex().encode()  # incompressible: 32 KiB
+    sock.settimeout(QUIET)
+    with pytest.raises(TimeoutError):
+        for _ in range(10_000):  # far more than the buffers hold
+            protocol.send_text(text)
+            sock.sendall(b"".join(protocol.data_to_send()))
+    sock.settimeout(TIMEOUT)
+
+
+@pytest.mark.timeout(60)
+def test_pings_do_not_free_a_client_that_stops_reading(
+    ping_server: live.Server,
+) -> None:
+    with frame_by_frame(ping_server, {}, receive_buffer=4096) as (sock, protocol):
+        port = sock.getsockname()[1]
+        stop_reading(sock, protocol)
+        # Long past the first ping's deadline, several times over.
+        time.sleep(4 * (PING_INTERVAL + PING_TIMEOUT))  # waiting for nothing to happen
+        state = server_side(ping_server, port)
+        assert state is not None, "the server has closed the connection"
+        assert state[0] == "01", state  # established
+        assert state[1] > 0, state  # with bytes the client has not taken
+        # The client's network drops: now the server's sends fail.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    deadline = time.monotonic() + TIMEOUT
+    while server_side(ping_server, port) is not None:
+        assert time.monotonic() < deadline, server_side(ping_server, port)
+        time.sleep(0.02)  # a poll interval, not a wait for an outcome
+    # The module's end checks that the endpoint ended without an error.
+
+
 # Clients that misbehave: every example of the chapter, one after the other.
 
 
@@ -383,7 +440,7 @@ def talk(example: Example, server: live.Server) -> None:
 
 @contextmanager
 def frame_by_frame(
-    server: live.Server, headers: dict[str, str]
+    server: live.Server, headers: dict[str, str], receive_buffer: int | None = None
 ) -> Iterator[tuple[socket.socket, ClientProtocol]]:
     """An open connection whose every byte the test sends by hand."""
     protocol = ClientProtocol(parse_uri(ws_url(server, "/ws")))
@@ -391,7 +448,11 @@ def frame_by_frame(
     for name, value in headers.items():
         request.headers[name] = value
     protocol.send_request(request)
-    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if receive_buffer is not None:  # before connecting, or it has no effect
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.settimeout(TIMEOUT)
+        sock.connect(("127.0.0.1", server.port))
         sock.sendall(b"".join(protocol.data_to_send()))
         while protocol.state is not State.OPEN:
             data = sock.recv(65536)
