@@ -122,7 +122,7 @@ def add_strict_cookie(context: BrowserContext) -> None:
     )
 
 
-def test_the_origin_table_and_try_it(
+def test_the_origin_table_try_it_and_localhost(
     page: Page, origin_example: live.Server, other_pages: int
 ) -> None:
     session = log_in(page, origin_example)
@@ -166,6 +166,22 @@ def test_the_origin_table_and_try_it(
     assert "cookie" not in sent
     assert other_site["code"] == 1006
 
+    # The example's other allowed origin: the Secure cookie works there too.
+    # (One test, not two: under pytest-xdist, two could race for the port.)
+    local = live.Server(
+        origin_example.url.replace("127.0.0.1", "localhost"),
+        origin_example.port,
+        origin_example.process,
+        origin_example.log,
+    )
+    local_session = log_in(page, local)
+    url = ws_url(local, "/ws?from=localhost")
+    welcomed = open_socket(page, url, until="Welcome, alice!")
+    assert welcomed == {"seen": ["open", "Welcome, alice!"], "state": 1}
+    sent = handshake_headers(origin_example, "/ws?from=localhost")
+    assert sent["origin"] == f"http://localhost:{EXAMPLE_PORT}"
+    assert sent["cookie"] == f"session={local_session}"
+
 
 @pytest.fixture(scope="module")
 def auth_example() -> Iterator[live.Server]:
@@ -206,22 +222,3 @@ def test_an_idle_browser_answers_pings(page: Page) -> None:
     assert output.count("DEBUG:    > PING") >= 5, output
     assert output.count("DEBUG:    < PONG") >= 5, output
     assert "keepalive ping timeout" not in output
-
-
-def test_the_secure_cookie_works_on_localhost_too(
-    page: Page, origin_example: live.Server
-) -> None:
-    local = live.Server(
-        origin_example.url.replace("127.0.0.1", "localhost"),
-        origin_example.port,
-        origin_example.process,
-        origin_example.log,
-    )
-    session = log_in(page, local)
-    welcomed = open_socket(
-        page, ws_url(local, "/ws?from=localhost"), until="Welcome, alice!"
-    )
-    assert welcomed == {"seen": ["open", "Welcome, alice!"], "state": 1}
-    sent = handshake_headers(origin_example, "/ws?from=localhost")
-    assert sent["origin"] == f"http://localhost:{EXAMPLE_PORT}"
-    assert sent["cookie"] == f"session={session}"

@@ -396,7 +396,7 @@ def test_pings_do_not_free_a_client_that_stops_reading(
         assert state[0] == "01", state  # established
         assert state[1] > 0, state  # with bytes the client has not taken
         # The client's network drops: now the server's sends fail.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        reset_on_close(sock)
     deadline = time.monotonic() + TIMEOUT
     while server_side(ping_server, port) is not None:
         assert time.monotonic() < deadline, server_side(ping_server, port)
@@ -455,16 +455,27 @@ def talk(example: Example, server: live.Server) -> None:
         assert [receive(client) for _ in example.replies] == example.replies
 
 
-@contextmanager
-def frame_by_frame(
-    server: live.Server, headers: dict[str, str], receive_buffer: int | None = None
-) -> Iterator[tuple[socket.socket, ClientProtocol]]:
-    """An open connection whose every byte the test sends by hand."""
+def handshake_request(server: live.Server, headers: dict[str, str]) -> ClientProtocol:
+    """A client protocol whose handshake request is ready to send."""
     protocol = ClientProtocol(parse_uri(ws_url(server, "/ws")))
     request = protocol.connect()
     for name, value in headers.items():
         request.headers[name] = value
     protocol.send_request(request)
+    return protocol
+
+
+def reset_on_close(sock: socket.socket) -> None:
+    """Make closing the socket a TCP reset, as when a network drops."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+@contextmanager
+def frame_by_frame(
+    server: live.Server, headers: dict[str, str], receive_buffer: int | None = None
+) -> Iterator[tuple[socket.socket, ClientProtocol]]:
+    """An open connection whose every byte the test sends by hand."""
+    protocol = handshake_request(server, headers)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         if receive_buffer is not None:  # before connecting, or it has no effect
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
@@ -489,9 +500,8 @@ def hit_and_run(example: Example, server: live.Server, leave: str) -> None:
         if leave == "close":  # a polite goodbye, not waiting for the answer
             protocol.send_close()
         sock.sendall(b"".join(protocol.data_to_send()))
-        if leave == "reset":  # a dropped network: a TCP reset
-            linger = struct.pack("ii", 1, 0)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+        if leave == "reset":  # a dropped network
+            reset_on_close(sock)
             sock.close()
 
 
@@ -504,6 +514,22 @@ def test_a_client_that_leaves_at_once_is_no_error(
         hit_and_run(details, server, leave)
     # By the time another client has had its answer, the server has long
     # dealt with those that left.
+    talk(details, server)
+    assert_quiet(server)
+
+
+def test_a_client_that_leaves_during_the_handshake_is_no_error(
+    example: tuple[Example, live.Server],
+) -> None:
+    details, server = example
+    for _ in range(3):
+        protocol = handshake_request(server, details.headers)
+        address = ("127.0.0.1", server.port)
+        # The kernel connects while uvicorn is stopped; the socket closes first.
+        with paused(server), socket.create_connection(address, timeout=TIMEOUT) as sock:
+            # The request, then a reset, before the server has read either.
+            sock.sendall(b"".join(protocol.data_to_send()))
+            reset_on_close(sock)
     talk(details, server)
     assert_quiet(server)
 
