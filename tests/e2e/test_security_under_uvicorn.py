@@ -404,6 +404,39 @@ def test_pings_do_not_free_a_client_that_stops_reading(
     # The module's end checks that the endpoint ended without an error.
 
 
+@pytest.mark.timeout(60)
+def test_a_stalled_client_that_reads_again_is_reset() -> None:
+    """What Uvicorn 0.54 does when the client reads after the ping timeout.
+
+    Not `serve()`: Uvicorn itself makes the endpoint's waiting send fail with a
+    RuntimeError, which the page reports. When Uvicorn changes this, this test
+    fails, and the page must change with it.
+    """
+    extra = ("--ws-ping-interval", str(PING_INTERVAL))
+    extra += ("--ws-ping-timeout", str(PING_TIMEOUT))
+    app = "docs_src.security.idle_timeout:app"
+    with live.uvicorn(app, *extra) as server:
+        with frame_by_frame(server, {}, receive_buffer=4096) as (sock, protocol):
+            stop_reading(sock, protocol)
+            time.sleep(4 * (PING_INTERVAL + PING_TIMEOUT))  # as above
+            frames: list[Frame] = []
+            with pytest.raises(ConnectionResetError):
+                while data := sock.recv(65536):
+                    protocol.receive_data(data)
+                    frames += [
+                        e for e in protocol.events_received() if isinstance(e, Frame)
+                    ]
+        output = wait_for_log(
+            server,
+            "RuntimeError: Unexpected ASGI message 'websocket.send', "
+            "after sending 'websocket.close'.",
+        )
+    # Part of the backlog, then a reset: neither the ping nor a close frame.
+    assert frames, "nothing arrived before the reset"
+    assert {frame.opcode for frame in frames} == {Opcode.TEXT}
+    assert 'idle_timeout.py", line' in output
+
+
 # Clients that misbehave: every example of the chapter, one after the other.
 
 
