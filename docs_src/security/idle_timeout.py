@@ -9,23 +9,44 @@ app = FastAPI()
 IDLE_TIMEOUT = float(os.environ.get("IDLE_TIMEOUT", "300"))
 
 
+# region receive-text
+async def receive_text(websocket: WebSocket) -> str:
+    """The next message, which must be text: a binary one ends the connection."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    text = message.get("text")
+    if text is None:
+        await websocket.close(
+            code=status.WS_1003_UNSUPPORTED_DATA,
+            reason="text messages only",
+        )
+        # For the caller, the conversation is over either way.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return text
+
+
+# endregion
+
+
 @app.websocket("/ws")
 async def echo(websocket: WebSocket) -> None:
     await websocket.accept()
-    while True:
-        # region receive
-        try:
-            text = await asyncio.wait_for(
-                websocket.receive_text(),
-                timeout=IDLE_TIMEOUT,
-            )
-        except asyncio.TimeoutError:
-            await websocket.close(
-                code=status.WS_1000_NORMAL_CLOSURE,
-                reason="idle timeout",
-            )
-            return
-        except WebSocketDisconnect:
-            return  # the client left
-        # endregion
-        await websocket.send_text(f"You said: {text}")
+    try:
+        while True:
+            # region receive
+            try:
+                text = await asyncio.wait_for(
+                    receive_text(websocket),
+                    timeout=IDLE_TIMEOUT,
+                )
+            except asyncio.TimeoutError:
+                await websocket.close(
+                    code=status.WS_1000_NORMAL_CLOSURE,
+                    reason="idle timeout",
+                )
+                return
+            # endregion
+            await websocket.send_text(f"You said: {text}")
+    except WebSocketDisconnect:
+        pass  # the client has gone, perhaps in the middle of a send

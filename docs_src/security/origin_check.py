@@ -8,6 +8,7 @@ from fastapi import (
     Header,
     Response,
     WebSocket,
+    WebSocketDisconnect,
     WebSocketException,
     status,
 )
@@ -56,6 +57,22 @@ async def check_origin(origin: Annotated[str | None, Header()] = None) -> None:
 # endregion
 
 
+async def receive_text(websocket: WebSocket) -> str:
+    """The next message, which must be text: a binary one ends the connection."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    text = message.get("text")
+    if text is None:
+        await websocket.close(
+            code=status.WS_1003_UNSUPPORTED_DATA,
+            reason="text messages only",
+        )
+        # For the caller, the conversation is over either way.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return text
+
+
 async def current_user(session: Annotated[str | None, Cookie()] = None) -> str:
     if session is None or session not in SESSIONS:
         raise WebSocketException(
@@ -72,6 +89,10 @@ async def chat(
 ) -> None:
     # endregion
     await websocket.accept()
-    await websocket.send_text(f"Welcome, {user}!")
-    async for text in websocket.iter_text():
-        await websocket.send_text(f"{user}: {text}")
+    try:
+        await websocket.send_text(f"Welcome, {user}!")
+        while True:
+            text = await receive_text(websocket)
+            await websocket.send_text(f"{user}: {text}")
+    except WebSocketDisconnect:
+        pass  # the client has gone, perhaps in the middle of a send

@@ -2,7 +2,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, WebSocket, status
+from fastapi import Depends, FastAPI, WebSocket, WebSocketDisconnect, status
 
 app = FastAPI()
 
@@ -41,6 +41,22 @@ class TokenBucket:
 # endregion
 
 
+async def receive_text(websocket: WebSocket) -> str:
+    """The next message, which must be text: a binary one ends the connection."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message["code"], message.get("reason"))
+    text = message.get("text")
+    if text is None:
+        await websocket.close(
+            code=status.WS_1003_UNSUPPORTED_DATA,
+            reason="text messages only",
+        )
+        # For the caller, the conversation is over either way.
+        raise WebSocketDisconnect(status.WS_1003_UNSUPPORTED_DATA)
+    return text
+
+
 # region per-connection
 def message_bucket() -> TokenBucket:
     # FastAPI calls this for every connection: each client gets its own bucket.
@@ -53,14 +69,18 @@ async def echo(
     bucket: Annotated[TokenBucket, Depends(message_bucket)],
 ) -> None:
     await websocket.accept()
-    async for text in websocket.iter_text():
-        if not bucket.take():
-            await websocket.close(
-                code=status.WS_1008_POLICY_VIOLATION,
-                reason="rate limit exceeded",
-            )
-            return
-        await websocket.send_text(f"You said: {text}")
+    try:
+        while True:
+            text = await receive_text(websocket)
+            if not bucket.take():
+                await websocket.close(
+                    code=status.WS_1008_POLICY_VIOLATION,
+                    reason="rate limit exceeded",
+                )
+                return
+            await websocket.send_text(f"You said: {text}")
+    except WebSocketDisconnect:
+        pass  # the client has gone, perhaps in the middle of a send
 
 
 # endregion

@@ -104,6 +104,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def port_is_free(port: int) -> bool:
+    """Whether uvicorn could listen on ``port`` (closed connections do not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def wait_for_port(
     port: int, process: subprocess.Popen[bytes] | None = None, timeout: float = 30
 ) -> None:
@@ -133,10 +144,13 @@ class Server:
 
 @contextmanager
 def uvicorn(
-    app: str, *extra: str, env: dict[str, str] | None = None
+    app: str, *extra: str, env: dict[str, str] | None = None, port: int | None = None
 ) -> Iterator[Server]:
-    """Run ``uvicorn APP`` (e.g. ``docs_src.tutorial.echo:app``) until the block ends."""
-    port = free_port()
+    """Run ``uvicorn APP`` (e.g. ``docs_src.tutorial.echo:app``) until the block ends.
+
+    On a free port, unless ``port`` names the one a page tells readers to use.
+    """
+    port = free_port() if port is None else port
     with tempfile.NamedTemporaryFile(
         prefix="uvicorn-", suffix=".log", delete=False
     ) as log:

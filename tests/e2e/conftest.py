@@ -85,6 +85,17 @@ def assert_quiet(server: live.Server) -> None:
     assert "ERROR" not in log, log
 
 
+@contextmanager
+def paused(server: live.Server) -> Iterator[None]:
+    """Stop the server's process (SIGSTOP) for the block; it goes on afterwards.
+
+    Whatever clients do meanwhile waits in the kernel, so the server's next
+    poll sees it all at once, in the order it happened.
+    """
+    with live.paused(server.process, timeout=TIMEOUT):
+        yield
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in item.nodeid:

@@ -72,3 +72,23 @@ def test_the_limit_can_be_set_from_the_environment(
         monkeypatch.delenv("AUTH_TIMEOUT")
         importlib.reload(first_message_auth)
     assert first_message_auth.AUTH_TIMEOUT == 10.0
+
+
+def test_a_binary_token_is_closed_with_1003(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        websocket.send_bytes(b"alice-token")
+        closed = closed_by_server(websocket)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA
+    assert closed.reason == "text messages only"
+
+
+def test_a_binary_message_after_logging_in_is_closed_with_1003(
+    client: TestClient,
+) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        websocket.send_text("alice-token")
+        assert websocket.receive_text() == "Welcome, alice!"
+        websocket.send_bytes(b"Hello")
+        closed = closed_by_server(websocket)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA
+    assert closed.reason == "text messages only"

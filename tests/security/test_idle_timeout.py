@@ -58,3 +58,13 @@ def test_the_limit_can_be_set_from_the_environment(
         monkeypatch.delenv("IDLE_TIMEOUT")
         importlib.reload(idle_timeout)
     assert idle_timeout.IDLE_TIMEOUT == 300.0
+
+
+def test_a_binary_message_is_closed_with_1003(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        websocket.send_text("Hello")
+        assert websocket.receive_text() == "You said: Hello"
+        websocket.send_bytes(b"Hello")
+        closed = closed_by_server(websocket)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA
+    assert closed.reason == "text messages only"

@@ -5,7 +5,7 @@ from fastapi import FastAPI, status
 from fastapi.testclient import TestClient
 
 from docs_src.security import origin_check
-from tests.security.helpers import refusal
+from tests.security.helpers import closed_by_server, refusal
 
 ALLOWED = "http://127.0.0.1:8000"
 
@@ -108,3 +108,13 @@ def test_no_valid_session_is_refused(client: TestClient, session: str | None) ->
     closed = refusal(client, "/ws", headers=headers(session, ALLOWED))
     assert closed.code == status.WS_1008_POLICY_VIOLATION
     assert closed.reason == "not logged in"
+
+
+def test_a_binary_message_is_closed_with_1003(client: TestClient) -> None:
+    session = log_in(client)
+    with client.websocket_connect("/ws", headers=headers(session, ALLOWED)) as ws:
+        assert ws.receive_text() == "Welcome, alice!"
+        ws.send_bytes(b"Hello")
+        closed = closed_by_server(ws)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA
+    assert closed.reason == "text messages only"

@@ -128,3 +128,11 @@ def test_connections_are_limited_one_by_one(client: TestClient, frozen: Clock) -
             neighbour.send_text(str(number))
             assert neighbour.receive_text() == f"You said: {number}"
     assert closed.code == status.WS_1008_POLICY_VIOLATION
+
+
+def test_a_binary_message_is_closed_with_1003(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        websocket.send_bytes(b"Hello")
+        closed = closed_by_server(websocket)
+    assert closed.code == status.WS_1003_UNSUPPORTED_DATA
+    assert closed.reason == "text messages only"
