@@ -68,6 +68,8 @@ class Recipe:
     # example broadcasts (its own copy and the broadcast), else 1.
     replies: int | None = None
     stall_messages: int = 40  # how many messages a stalled client lets pile up
+    # Fields every JSON message needs, such as {"type": "message"}.
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 # Keyed by (module, route path). Anything not listed uses Recipe().
@@ -89,6 +91,9 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("docs_src.security.origin_check", "/ws"): Recipe(login="/login", greeting=True),
     # More than BURST messages at once would be refused with 1008, as documented.
     ("docs_src.security.rate_limit", "/ws"): Recipe(stall_messages=8),
+    ("docs_src.deploy.heartbeat", "/ws"): Recipe(
+        greeting=True, fields=(("type", "message"),)
+    ),
 }
 
 
@@ -130,24 +135,38 @@ def frame_kind(source: str) -> Kind:
     return Kind.TEXT
 
 
-def endpoints_of(module: ModuleType) -> list[Endpoint]:
+def fastapi_app(module: ModuleType) -> FastAPI | None:
+    """The module's ``app``, or the one FastAPI app it wraps (in middleware, say)."""
     app = getattr(module, "app", None)
-    if not isinstance(app, FastAPI):
+    if isinstance(app, FastAPI):
+        return app
+    if app is None:
+        return None
+    inner = {id(v): v for v in vars(module).values() if isinstance(v, FastAPI)}
+    return next(iter(inner.values())) if len(inner) == 1 else None
+
+
+def endpoints_of(module: ModuleType) -> list[Endpoint]:
+    app = fastapi_app(module)
+    if app is None:
         return []
     found = []
     for route in app.routes:
         if not isinstance(route, APIWebSocketRoute):
             continue  # FastAPI's @app.websocket() routes
         recipe = RECIPES.get((module.__name__, route.path), Recipe())
-        manager = getattr(module, "manager", None)
+        # The endpoint's own module holds its settings, even when another
+        # module serves it.
+        home = inspect.getmodule(route.endpoint) or module
+        manager = getattr(home, "manager", None)
         found.append(
             Endpoint(
                 module=module.__name__,
                 path=route.path,
                 recipe=recipe,
                 kind=recipe.kind or frame_kind(inspect.getsource(route.endpoint)),
-                queue_size=getattr(module, "QUEUE_SIZE", None),
-                close_timeout=getattr(module, "CLOSE_TIMEOUT", None),
+                queue_size=getattr(home, "QUEUE_SIZE", None),
+                close_timeout=getattr(home, "CLOSE_TIMEOUT", None),
                 broadcasts=callable(getattr(manager, "broadcast", None)),
             )
         )
@@ -188,7 +207,8 @@ def target(endpoint: Endpoint, number: int | None = None) -> str:
 
 
 def _route(endpoint: Endpoint) -> APIWebSocketRoute:
-    app = importlib.import_module(endpoint.module).app
+    app = fastapi_app(importlib.import_module(endpoint.module))
+    assert app is not None, endpoint.module
     return next(r for r in app.routes if getattr(r, "path", None) == endpoint.path)
 
 
@@ -256,7 +276,9 @@ def valid_message(endpoint: Endpoint, text: str = "hello") -> str | bytes:
     if endpoint.kind is Kind.BYTES:
         return text.encode()
     if endpoint.kind is Kind.JSON:
-        return json.dumps({"a": 1, "b": 2, "text": text})
+        return json.dumps(
+            {"a": 1, "b": 2, "text": text, **dict(endpoint.recipe.fields)}
+        )
     return text
 
 
@@ -270,7 +292,9 @@ def big_message(endpoint: Endpoint, number: int, size: int) -> str | bytes:
     if endpoint.kind is Kind.BYTES:
         return body.encode()
     if endpoint.kind is Kind.JSON:
-        return json.dumps({"a": number, "b": 0, "text": body})
+        return json.dumps(
+            {"a": number, "b": 0, "text": body, **dict(endpoint.recipe.fields)}
+        )
     return body
 
 
