@@ -8,6 +8,7 @@ holds up the sender, and with it everyone. Do not copy it: see reliable.py.
 import asyncio
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
+from starlette.websockets import WebSocketDisconnected
 
 app = FastAPI()
 
@@ -65,6 +66,8 @@ async def chat(websocket: WebSocket, client_id: int) -> None:
             text = await receive_text(websocket)
             await manager.send_personal(f"You wrote: {text}", websocket)
             await manager.broadcast(f"Client #{client_id} says: {text}")
-    except WebSocketDisconnect:
+    # WebSocketDisconnected: another client's broadcast found this one gone
+    # first, so this handler's own next send fails that way.
+    except (WebSocketDisconnect, WebSocketDisconnected):
         manager.disconnect(websocket)
         await manager.broadcast(f"Client #{client_id} left the chat")

@@ -6,6 +6,7 @@ clients connected to another worker process or server will not see these message
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse
+from starlette.websockets import WebSocketDisconnected
 
 app = FastAPI()
 
@@ -117,7 +118,9 @@ async def chat(websocket: WebSocket, client_id: int) -> None:
             await manager.broadcast(f"Client #{client_id} says: {text}")
     # endregion
     # region disconnect
-    except WebSocketDisconnect:
+    # WebSocketDisconnected: another client's broadcast found this one gone
+    # first, so this handler's own next send fails that way.
+    except (WebSocketDisconnect, WebSocketDisconnected):
         manager.disconnect(websocket)
         await manager.broadcast(f"Client #{client_id} left the chat")
     # endregion
