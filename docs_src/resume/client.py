@@ -12,7 +12,7 @@ import random
 import sys
 from collections.abc import Callable, Iterator
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 # region backoff
@@ -61,7 +61,14 @@ class Follower:
         connections = connect(self.url, reconnect_delays=reconnect_delays)
         async for websocket in connections:  # pragma: no branch - it never ends
             started = asyncio.get_running_loop().time()
-            code = await self._follow(websocket)
+            try:
+                await websocket.send(self.last_id)  # the server replays the rest
+                async for frame in websocket:
+                    self._handle(json.loads(frame))
+            except ConnectionClosed:
+                pass  # its close code says how it ended
+            self.live.clear()
+            code = websocket.close_code or 1006  # 1006: no close frame came
             if code in GIVE_UP:
                 break
             if asyncio.get_running_loop().time() - started >= STABLE_AFTER:
@@ -70,17 +77,6 @@ class Follower:
                 self.delays = reconnect_delays(first_attempt=LATER_ATTEMPT)
             await asyncio.sleep(next(self.delays))
         return code
-
-    async def _follow(self, websocket: ClientConnection) -> int:
-        try:
-            await websocket.send(self.last_id)  # the server replays the rest
-            async for frame in websocket:
-                self._handle(json.loads(frame))
-        except ConnectionClosed:
-            pass  # the code below says how it ended
-        finally:
-            self.live.clear()
-        return websocket.close_code or 1006  # 1006: no close frame came
 
     def _handle(self, message: dict[str, str]) -> None:
         if message["type"] == "message":
@@ -98,11 +94,11 @@ class Follower:
 # endregion
 
 
-async def main(url: str) -> None:
-    follower = Follower(url, lambda message_id, text: print(message_id, text))
-    code = await follower.run()
-    print(f"The server closed the connection with {code}: not reconnecting.")
+def show(message_id: str, text: str) -> None:
+    print(message_id, text)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "ws://localhost:8000/ws"))
+    url = sys.argv[1] if len(sys.argv) > 1 else "ws://localhost:8000/ws"
+    code = asyncio.run(Follower(url, show).run())
+    print(f"The server closed the connection with {code}: not reconnecting.")
