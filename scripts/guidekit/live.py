@@ -236,6 +236,7 @@ class Balancer:
         default_factory=set
     )
     turn: int = 0
+    connections: dict[int, int] = field(default_factory=dict)  # by backend port
 
     @property
     def url(self) -> str:
@@ -256,6 +257,7 @@ class Balancer:
                 up_reader, up_writer = await asyncio.open_connection(
                     "127.0.0.1", backend
                 )
+                self.connections[backend] = self.connections.get(backend, 0) + 1
                 break
             except OSError:
                 continue  # that one is down: try the next
