@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import random
+import re
 import runpy
 import sys
 import threading
@@ -220,3 +222,31 @@ def test_running_it_prints_why_it_stopped(
     assert capsys.readouterr().out == (
         "1-0 hi\nThe server closed the connection with 1008: not reconnecting.\n"
     )
+
+
+@pytest.mark.timeout(20)
+def test_with_the_server_down_attempts_follow_the_schedule(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(client, "BASE_DELAY", 0.1)
+    monkeypatch.setattr(client, "MAX_DELAY", 0.4)
+    caplog.set_level(logging.INFO, logger="websockets.client")
+    announced = re.compile(r"connect failed; reconnecting in ([0-9.]+) seconds: ")
+
+    async def scenario() -> list[float]:
+        nowhere = f"ws://127.0.0.1:{live.free_port()}/ws"  # nothing listens there
+        running = asyncio.create_task(client.Follower(nowhere, Inbox()).run())
+        while (
+            len(delays := [float(m[1]) for m in map(announce, caplog.records) if m]) < 6
+        ):
+            await asyncio.sleep(0.01)  # a poll interval, not a wait for an outcome
+        await chat_stop(running)
+        return delays
+
+    def announce(record: logging.LogRecord) -> re.Match[str] | None:
+        return announced.match(record.getMessage())
+
+    delays = asyncio.run(scenario())[:6]
+    ceilings = [min(0.4, 0.1 * 2**attempt) for attempt in range(6)]
+    # Logged with one decimal: allow for the rounding, never more.
+    assert all(0 <= d <= c + 0.05 for d, c in zip(delays, ceilings, strict=True))
