@@ -323,9 +323,12 @@ def balancer(backends: list[int]) -> Iterator[Balancer]:
             for client_side, server_side in list(proxy.links):
                 client_side.transport.abort()
                 server_side.transport.abort()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            # With both sides aborted, every link ends on its own: waiting for
+            # them, rather than cancelling them, keeps asyncio from reporting
+            # a cancelled connection handler.
+            others = asyncio.all_tasks() - {asyncio.current_task()}
+            if others:
+                await asyncio.wait(others, timeout=5)
 
         asyncio.run_coroutine_threadsafe(shut(), proxy.loop).result(10)
         proxy.loop.call_soon_threadsafe(proxy.loop.stop)

@@ -413,6 +413,7 @@ def test_report_lists_targets_and_sections_in_order() -> None:
         "## 4. Page weight { #weight }",
         "## 5. Broadcast { #broadcast }",
         "## 6. Across processes { #scaling }",
+        "## 7. Resuming after a fault { #resume }",
     ]
     assert (
         "| naive, stalled | 1 | stalled (>15 s) | stalled (>15 s) | stalled (>15 s) |"
@@ -554,6 +555,7 @@ def test_snippet_dirs_are_the_examples_test_packages(tmp_path: Path) -> None:
     assert suite.snippet_dirs(tmp_path) == ["tests/scaling", "tests/tutorial"]
     assert suite.snippet_dirs() == [
         "tests/broadcasting",
+        "tests/resume",
         "tests/scaling",
         "tests/security",
         "tests/tutorial",
