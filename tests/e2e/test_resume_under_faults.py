@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
+import struct
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +22,7 @@ from websockets.sync.client import connect as connect_sync
 
 from docs_src.resume import client
 from guidekit import live
+from guidekit.benchmarks.chat_load import stalled_client
 from tests.conftest import require
 from tests.e2e.conftest import assert_quiet
 
@@ -261,3 +265,71 @@ def test_hostile_first_messages_get_a_clean_close(redis: live.Redis) -> None:
                     hostile.recv(timeout=TIMEOUT)
             assert hostile.close_code == code, first
     assert_quiet(server)
+
+
+CLOSE_1013 = b"\x88\x02" + (1013).to_bytes(2, "big")  # a close frame, code 1013
+
+
+def test_a_client_that_stops_reading_is_dropped_with_1013(redis: live.Redis) -> None:
+    # Dropped while it reads nothing; it starts reading again before the
+    # server gives up on its close frame, and must find that frame in time.
+    close_timeout = 5.0
+    env = {"REDIS_URL": redis.url, "CHAT_CLOSE_TIMEOUT": str(close_timeout)}
+    text = "y" * 16000
+    with (
+        live.uvicorn(APP, env=env) as server,
+        connect_sync(ws(server.url)) as sender,
+        connect_sync(ws(server.url)) as healthy,
+    ):
+        stalled = stalled_client(server.port, "/ws")
+        stalled.sendall(b"\x81\x80\0\0\0\0")  # a masked, empty text frame: "new"
+        for client in (sender, healthy):
+            client.send("")
+            assert json.loads(client.recv(timeout=TIMEOUT))["type"] == "live"
+        for number in range(400):  # far more than its buffers and queue hold
+            sender.send(f"{number} {text}")
+        for number in range(400):  # the others get everything, in order
+            for client in (sender, healthy):
+                message = json.loads(client.recv(timeout=TIMEOUT))
+                assert message["text"] == f"{number} {text}"
+        # It reads again: what was buffered, then a close frame, in time.
+        deadline = time.monotonic() + close_timeout + 2
+        received = b""
+        while not received.endswith(CLOSE_1013):
+            stalled.settimeout(max(0.01, deadline - time.monotonic()))
+            chunk = stalled.recv(65536)
+            assert chunk, "the connection ended without a close frame"
+            received += chunk
+        stalled.close()
+        assert len(received) < 400 * len(text)  # it was dropped, not served
+    assert_quiet(server)
+
+
+def test_clients_that_leave_at_any_moment_leave_no_trace(redis: live.Redis) -> None:
+    with live.uvicorn(APP, env={"REDIS_URL": redis.url}) as server:
+        for _ in range(10):
+            # Connect, say where it was, leave at once.
+            with connect_sync(ws(server.url)) as quick:
+                quick.send("")
+            # Gone during the handshake: half a request, then a reset.
+            half = socket.create_connection(("127.0.0.1", server.port))
+            half.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: web")
+            reset(half)
+            # A reset in the middle of a message.
+            joined = stalled_client(server.port, "/ws")
+            joined.sendall(
+                b"\x81\x80\0\0\0\0" + b"\x81\xfe\x10\x00\0\0\0\0" + b"x" * 100
+            )
+            reset(joined)
+        # Still serving, and nobody is left behind in the chat.
+        with connect_sync(ws(server.url)) as last:
+            last.send("")
+            assert json.loads(last.recv(timeout=TIMEOUT))["type"] == "live"
+            last.send("still here")
+            assert json.loads(last.recv(timeout=TIMEOUT))["text"] == "still here"
+    assert_quiet(server)
+
+
+def reset(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
