@@ -8,6 +8,7 @@ it saw, skips what it has seen already, and stops on the codes that mean
 
 import asyncio
 import json
+import logging
 import random
 import sys
 from collections.abc import Callable, Iterator
@@ -55,10 +56,10 @@ class Follower:
 
     async def run(self) -> int:
         """Follow the chat until the server says not to come back; its code."""
-        # connect() waits between failed attempts to connect, with our delays,
-        # and resets them after each success; a connection that opens and then
-        # closes at once is for the loop below to pace.
-        connections = connect(self.url, reconnect_delays=reconnect_delays)
+        # connect() waits between failed attempts to connect, with its own
+        # delays, and resets them after each success; a connection that opens
+        # and then closes is retried at once, so the loop below paces those.
+        connections = connect(self.url)
         async for websocket in connections:  # pragma: no branch - it never ends
             started = asyncio.get_running_loop().time()
             try:
@@ -99,6 +100,7 @@ def show(message_id: str, text: str) -> None:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)  # websockets logs each failed attempt
     url = sys.argv[1] if len(sys.argv) > 1 else "ws://localhost:8000/ws"
     code = asyncio.run(Follower(url, show).run())
     print(f"The server closed the connection with {code}: not reconnecting.")

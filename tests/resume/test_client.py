@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
+import os
 import random
 import re
 import runpy
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -224,29 +226,41 @@ def test_running_it_prints_why_it_stopped(
     )
 
 
-@pytest.mark.timeout(20)
-def test_with_the_server_down_attempts_follow_the_schedule(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setattr(client, "BASE_DELAY", 0.1)
-    monkeypatch.setattr(client, "MAX_DELAY", 0.4)
-    caplog.set_level(logging.INFO, logger="websockets.client")
-    announced = re.compile(r"connect failed; reconnecting in ([0-9.]+) seconds: ")
-
-    async def scenario() -> list[float]:
-        nowhere = f"ws://127.0.0.1:{live.free_port()}/ws"  # nothing listens there
-        running = asyncio.create_task(client.Follower(nowhere, Inbox()).run())
-        while (
-            len(delays := [float(m[1]) for m in map(announce, caplog.records) if m]) < 6
-        ):
-            await asyncio.sleep(0.01)  # a poll interval, not a wait for an outcome
-        await chat_stop(running)
-        return delays
-
-    def announce(record: logging.LogRecord) -> re.Match[str] | None:
-        return announced.match(record.getMessage())
-
-    delays = asyncio.run(scenario())[:6]
-    ceilings = [min(0.4, 0.1 * 2**attempt) for attempt in range(6)]
-    # Logged with one decimal: allow for the rounding, never more.
-    assert all(0 <= d <= c + 0.05 for d, c in zip(delays, ceilings, strict=True))
+@pytest.mark.timeout(30)
+def test_with_the_server_down_attempts_follow_the_librarys_schedule() -> None:
+    # websockets reads its schedule from the environment when it is imported:
+    # a first wait of up to 0.2 s, then 0.1 s doubling up to 0.4 s.
+    schedule = {
+        "WEBSOCKETS_BACKOFF_INITIAL_DELAY": "0.2",
+        "WEBSOCKETS_BACKOFF_MIN_DELAY": "0.1",
+        "WEBSOCKETS_BACKOFF_MAX_DELAY": "0.4",
+        "WEBSOCKETS_BACKOFF_FACTOR": "2",
+    }
+    nowhere = f"ws://127.0.0.1:{live.free_port()}/ws"  # nothing listens there
+    announced = re.compile(r".*connect failed; reconnecting in ([0-9.]+) seconds: ")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "docs_src.resume.client", nowhere],
+        cwd=live.ROOT,
+        env={**os.environ, **schedule},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    delays: list[float] = []
+    times: list[float] = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            match = announced.match(line)
+            if match:
+                delays.append(float(match[1]))
+                times.append(time.monotonic())
+            if len(delays) == 6:
+                break
+    finally:
+        process.kill()
+        process.wait()
+    assert 0 <= delays[0] <= 0.2
+    assert delays[1:] == [0.1, 0.2, 0.4, 0.4, 0.4]
+    # Each attempt came after the wait announced before it (logged rounded).
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert all(gap >= delay - 0.05 for gap, delay in zip(gaps, delays, strict=False))
