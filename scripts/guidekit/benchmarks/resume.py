@@ -46,6 +46,7 @@ class Load:
     live_messages: int
     window: int  # live messages in flight at most
     bound: float  # seconds a workload may take before it counts as unfinished
+    memory_text: int = 64  # characters in each message of the memory measurement
 
 
 FULL = Load(
@@ -187,6 +188,32 @@ def streams_live(load: Load, app_dir: Path) -> Callable[[], float]:
     return run
 
 
+def memory(load: Load) -> Callable[[], dict[str, float]]:
+    """Redis's memory for a full history: ``MEMORY USAGE`` of the stream, per message."""
+
+    def run() -> dict[str, float]:
+        from docs_src.resume.chat import HISTORY
+
+        text = "x" * load.memory_text
+        with live.redis_server() as server, redis.Redis.from_url(server.url) as client:
+            before = int(client.info("memory")["used_memory"])
+            with client.pipeline(transaction=False) as pipe:
+                for _ in range(HISTORY * 2):  # twice over: trimmed as the app trims
+                    pipe.xadd("chat", {"text": text}, maxlen=HISTORY, approximate=True)
+                pipe.execute()
+            kept = int(client.xlen("chat"))
+            usage = int(client.memory_usage("chat", samples=0) or 0)
+            after = int(client.info("memory")["used_memory"])
+        return {
+            "kept": kept,
+            "stream_bytes": usage,
+            "per_message": usage / kept,
+            "used_memory_growth": after - before,
+        }
+
+    return run
+
+
 def run(context: Context) -> Section:
     section = Section("resume", TITLE)
     project = context.snapshot()
@@ -202,6 +229,7 @@ def run(context: Context) -> Section:
     workloads: list[tuple[str, Callable[[], object]]] = [
         ("catch_up", catch_up(load, project)),
         ("streams", streams_live(load, project)),
+        ("memory", memory(load)),
     ]
     pubsub = scaling.APP or scaling.discover(project)
     pooled: dict[str, list[float]] = {}
@@ -229,6 +257,17 @@ def run(context: Context) -> Section:
             bound=load.bound,
         )
     )
+    section.figures += [
+        measured.figure(
+            "memory",
+            f"Redis memory of the stream, full history ({load.memory_text}-character "
+            "messages, MEMORY USAGE)",
+            "B",
+            "stream_bytes",
+        ),
+        measured.figure("memory", "of which per message kept", "bytes", "per_message"),
+        measured.figure("memory", "messages kept", "count", "kept"),
+    ]
     size = f"{load.live_clients} clients on 2 processes, {load.live_messages} messages"
     section.figures.append(
         measured.figure(
