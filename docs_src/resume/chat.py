@@ -110,7 +110,8 @@ class Chat:
         return History(
             first=position(first[0]) if first else None,
             last=position(info["last-generated-id"]),
-            trimmed=info["entries-added"] > info["length"],
+            # Redis counts what was ever added from 7.0 on; before, assume a loss.
+            trimmed=info.get("entries-added", info["length"] + 1) > info["length"],
         )
 
     # endregion
@@ -212,7 +213,9 @@ class ConnectionManager:
         else:
             if history.lost_after(client.seen):
                 await websocket.send_text(notice("history_lost"))
-            client.sent = client.seen
+            # Never past the newest ID: after Redis lost its data, new IDs may
+            # be older than the client's, and nothing would ever be newer.
+            client.sent = min(client.seen, history.last)
             while batch := await chat.after(client.sent):
                 for entry in batch:
                     await self._send(websocket, client, entry)

@@ -90,6 +90,7 @@ class Follower:
             self.live.set()
         elif message["type"] == "history_lost":
             self.history_lost = True
+            self.last_id = ""  # what follows starts afresh, whatever its IDs
 
 
 # endregion

@@ -86,6 +86,7 @@ function receive(message) {
     state.textContent = "connected";
     sendButton.disabled = false;
   } else if (message.type === "history_lost") {
+    lastId = ""; // what follows starts afresh, whatever its IDs
     show("Some messages are no longer available: reload the page to start afresh.");
   } else if (message.type === "not_delivered") {
     show(`Not delivered: ${message.text}`);

@@ -6,13 +6,16 @@ machine; under CI (CI=true) it fails them, so nothing is silently left out.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import functools
 import http.server
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -91,6 +94,19 @@ def receive_until(connection: ClientConnection, last: str) -> list[str]:
     while not messages or messages[-1] != last:
         messages.append(receive(connection))
     return messages
+
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run()`` in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the main thread once
+    a browser has started, and asyncio.run() refuses to start inside it.
+    """
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def assert_quiet(server: live.Server) -> None:

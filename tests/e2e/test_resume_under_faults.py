@@ -24,7 +24,7 @@ from docs_src.resume import client
 from guidekit import live
 from guidekit.benchmarks.chat_load import stalled_client
 from tests.conftest import require
-from tests.e2e.conftest import assert_quiet
+from tests.e2e.conftest import assert_quiet, run_async
 
 APP = "docs_src.resume.chat:app"
 TIMEOUT = float(os.environ.get("RESUME_E2E_TIMEOUT", "20"))
@@ -139,7 +139,7 @@ def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(
         live.uvicorn(APP, env=env) as survivor,
         live.balancer([doomed.port, survivor.port]) as balancer,
     ):
-        asyncio.run(scenario(doomed, survivor, balancer))
+        run_async(scenario(doomed, survivor, balancer))
         assert doomed.process.returncode == -9
         assert_quiet(doomed)
         assert_quiet(survivor)
@@ -171,7 +171,7 @@ def test_a_connection_reset_mid_stream_resumes_exactly(redis: live.Redis) -> Non
         live.uvicorn(APP, env={"REDIS_URL": redis.url}) as server,
         live.balancer([server.port]) as balancer,
     ):
-        asyncio.run(scenario(server, balancer))
+        run_async(scenario(server, balancer))
         assert_quiet(server)
 
 
@@ -221,7 +221,7 @@ def test_a_redis_restart_keeps_what_it_confirmed(redis: live.Redis) -> None:
         live.uvicorn(APP, env=env) as first,
         live.uvicorn(APP, env=env) as second,
     ):
-        asyncio.run(scenario(first, second))
+        run_async(scenario(first, second))
         for server in (first, second):
             log = server.output()
             assert "Reading the stream failed (" in log  # each listener noticed

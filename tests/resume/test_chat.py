@@ -130,7 +130,9 @@ def test_a_client_newer_than_the_stream_is_told(redis_server: live.Redis) -> Non
     with TestClient(chat.app) as client, client.websocket_connect("/ws") as alice:
         alice.send_text("99999999999999-0")
         assert read(alice) == {"type": "history_lost"}
-        assert read(alice) == {"type": "live", "id": "99999999999999-0"}
+        assert read(alice) == {"type": "live", "id": "0-0"}  # the stream's newest
+        alice.send_text("after the loss")  # still reaches it, although older
+        assert read(alice)["text"] == "after the loss"
 
 
 def test_an_id_that_is_not_one_closes_with_1007() -> None:

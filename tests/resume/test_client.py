@@ -57,11 +57,14 @@ def test_a_message_seen_already_is_skipped() -> None:
     follower = client.Follower("ws://unused", lambda i, t: seen.append((i, t)))
     for message_id, text in [("5-1", "a"), ("5-1", "a"), ("4-9", "old"), ("10-0", "b")]:
         follower._handle({"type": "message", "id": message_id, "text": text})
-    follower._handle({"type": "history_lost"})
     follower._handle({"type": "not_delivered", "text": "x"})  # not for a follower
     assert seen == [("5-1", "a"), ("10-0", "b")]
-    assert follower.history_lost is True
     assert follower.last_id == "10-0"
+    # After a loss, what follows is shown, even with older IDs.
+    follower._handle({"type": "history_lost"})
+    follower._handle({"type": "message", "id": "7-0", "text": "c"})
+    assert seen[-1] == ("7-0", "c")
+    assert follower.history_lost is True
 
 
 class Inbox:
