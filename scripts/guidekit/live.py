@@ -7,6 +7,7 @@ in the docs come from the same flow the tests check.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import http.server
 import os
@@ -14,6 +15,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -21,7 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -208,16 +210,27 @@ class Redis:
     url: str
     port: int
     process: subprocess.Popen[bytes]
+    data: Path | None = None  # where it keeps its data, if it keeps any
 
 
-def start_redis(port: int, *extra: str) -> subprocess.Popen[bytes]:
-    """A throwaway redis-server on ``port``: no persistence, loopback only.
+def start_redis(
+    port: int, *extra: str, data: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """A redis-server on ``port``, loopback only.
 
-    ``extra`` are more options, such as ``"--client-output-buffer-limit",
-    "pubsub 1mb 0 0"``.
+    Without ``data``, a throwaway one with no persistence. With it, an
+    append-only file in that folder, written before each write is
+    acknowledged, so a restart (even after ``kill -9``) keeps everything that
+    Redis confirmed. ``extra`` are more options, such as
+    ``"--client-output-buffer-limit", "pubsub 1mb 0 0"``.
     """
     command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1"]
-    command += ["--save", "", "--appendonly", "no", "--protected-mode", "yes"]
+    command += ["--save", "", "--protected-mode", "yes"]
+    if data is None:
+        command += ["--appendonly", "no"]
+    else:
+        command += ["--appendonly", "yes", "--appendfsync", "always"]
+        command += ["--dir", str(data)]
     command += extra
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -235,26 +248,42 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def stop_redis(process: subprocess.Popen[bytes]) -> None:
-    """End a throwaway redis-server at once, as a crash or a lost host would.
-
-    It has nothing to save, and a polite SIGTERM waits for Redis's next timer
-    tick (up to 100 ms) before it shuts down. Clients see the same thing either
-    way: their connections drop.
-    """
+def kill(process: subprocess.Popen[bytes]) -> None:
+    """``kill -9``: the process gets no chance to close anything."""
     process.kill()
     process.wait()
 
 
+def stop_redis(process: subprocess.Popen[bytes]) -> None:
+    """End a redis-server at once, as a crash or a lost host would.
+
+    A polite SIGTERM waits for Redis's next timer tick (up to 100 ms) before it
+    shuts down. Clients see the same thing either way: their connections drop.
+    """
+    kill(process)
+
+
+def restart_redis(server: Redis) -> None:
+    """Kill ``server`` and start it again on its port, with its data if any."""
+    stop_redis(server.process)
+    server.process = start_redis(server.port, data=server.data)
+
+
 @contextmanager
-def redis_server(*extra: str) -> Iterator[Redis]:
-    """Run redis-server on a free loopback port until the block ends."""
+def redis_server(*extra: str, persistent: bool = False) -> Iterator[Redis]:
+    """Run redis-server on a free loopback port until the block ends.
+
+    ``persistent`` keeps its data in a temporary folder, for ``restart_redis``.
+    """
     port = free_port()
-    server = Redis(f"redis://127.0.0.1:{port}/0", port, start_redis(port, *extra))
-    try:
-        yield server
-    finally:
-        stop_redis(server.process)
+    with tempfile.TemporaryDirectory(prefix="redis-") as folder:
+        data = Path(folder) if persistent else None
+        process = start_redis(port, *extra, data=data)
+        server = Redis(f"redis://127.0.0.1:{port}/0", port, process, data)
+        try:
+            yield server
+        finally:
+            stop_redis(server.process)
 
 
 NGINX = "/usr/sbin/nginx"
@@ -362,3 +391,119 @@ def paused(process: subprocess.Popen[bytes], timeout: float = 10) -> Iterator[No
         yield
     finally:
         os.kill(process.pid, signal.SIGCONT)
+
+
+@dataclass
+class Balancer:
+    """A TCP balancer on a free loopback port, in a thread of its own.
+
+    Each new connection goes to the next of ``backends`` (ports) that accepts
+    it, as a load balancer in front of several servers would. ``cut()`` resets
+    every connection it carries, on both sides, as a failing network would.
+    """
+
+    backends: list[int]
+    port: int = 0
+    loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
+    links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = field(
+        default_factory=set
+    )
+    turn: int = 0
+    connections: dict[int, int] = field(default_factory=dict)  # by backend port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def _serve(self) -> asyncio.Server:
+        server = await asyncio.start_server(self._link, "127.0.0.1", 0)
+        self.port = server.sockets[0].getsockname()[1]
+        return server
+
+    async def _link(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        for _ in self.backends:
+            backend = self.backends[self.turn % len(self.backends)]
+            self.turn += 1
+            try:
+                up_reader, up_writer = await asyncio.open_connection(
+                    "127.0.0.1", backend
+                )
+                self.connections[backend] = self.connections.get(backend, 0) + 1
+                break
+            except OSError:
+                continue  # that one is down: try the next
+        else:
+            _reset(writer)  # none is up: refuse, as a dead host would
+            return
+        link = (writer, up_writer)
+        self.links.add(link)
+        try:
+            pipes = [_pipe(reader, up_writer), _pipe(up_reader, writer)]
+            await asyncio.wait(
+                [asyncio.ensure_future(pipe) for pipe in pipes],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            self.links.discard(link)
+            writer.close()  # one side ended: end the other, as TCP would
+            up_writer.close()
+
+    def cut(self) -> int:
+        """Reset every connection now; how many there were."""
+
+        async def reset_all() -> int:
+            links = list(self.links)
+            for client_side, server_side in links:
+                _reset(client_side)
+                _reset(server_side)
+            return len(links)
+
+        return asyncio.run_coroutine_threadsafe(reset_all(), self.loop).result(10)
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except OSError:
+        pass  # reset: the caller closes both sides
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    """Close with a TCP RST (SO_LINGER 0) instead of a FIN."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+@contextmanager
+def balancer(backends: list[int]) -> Iterator[Balancer]:
+    """Run a ``Balancer`` in front of ``backends`` until the block ends."""
+    proxy = Balancer(backends)
+    thread = threading.Thread(target=proxy.loop.run_forever, daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(proxy._serve(), proxy.loop).result(10)
+    try:
+        yield proxy
+    finally:
+
+        async def shut() -> None:
+            server.close()
+            for client_side, server_side in list(proxy.links):
+                client_side.transport.abort()
+                server_side.transport.abort()
+            # With both sides aborted, every link ends on its own: waiting for
+            # them, rather than cancelling them, keeps asyncio from reporting
+            # a cancelled connection handler.
+            others = asyncio.all_tasks() - {asyncio.current_task()}
+            if others:
+                await asyncio.wait(others, timeout=5)
+
+        asyncio.run_coroutine_threadsafe(shut(), proxy.loop).result(10)
+        proxy.loop.call_soon_threadsafe(proxy.loop.stop)
+        thread.join(10)
+        proxy.loop.close()

@@ -6,12 +6,14 @@ machine; under CI (CI=true) it fails them, so nothing is silently left out.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import socket
 import struct
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -76,6 +78,19 @@ def reset(connection: ClientConnection) -> None:
     """Vanish without a closing handshake: a TCP reset, as when a network drops."""
     frames.linger_zero(connection.socket)
     connection.socket.shutdown(socket.SHUT_RDWR)
+
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run()`` in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the main thread once
+    a browser has started, and asyncio.run() refuses to start inside it.
+    """
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def assert_quiet(server: live.Server) -> None:

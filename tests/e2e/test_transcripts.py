@@ -54,7 +54,9 @@ def test_a_changed_reply_fails_with_a_diff_and_the_command(tmp_path: Path) -> No
 
 def test_refusal_before_accept_is_403_forbidden_on_the_wire() -> None:
     """tutorial.md: raised before accept(), WebSocketException refuses the handshake."""
-    shown = transcripts.claim("tutorial.md", "Uvicorn answers `403 Forbidden` with an empty body")
+    shown = transcripts.claim(
+        "tutorial.md", "Uvicorn answers `403 Forbidden` with an empty body"
+    )
     with (
         live.uvicorn("docs_src.tutorial.query_token:app") as server,
         pytest.raises(InvalidStatus) as refused,

@@ -415,6 +415,7 @@ def test_report_lists_targets_and_sections_in_order() -> None:
         "## 4. Page weight { #weight }",
         "## 5. Broadcast { #broadcast }",
         "## 6. Across processes { #scaling }",
+        "## 7. Resuming after a fault { #resume }",
     ]
     assert (
         "| naive, stalled | 1 | stalled (>15 s) | stalled (>15 s) | stalled (>15 s) |"
@@ -557,6 +558,7 @@ def test_snippet_dirs_are_the_examples_test_packages(tmp_path: Path) -> None:
     assert suite.snippet_dirs() == [
         "tests/broadcasting",
         "tests/deploy",
+        "tests/resume",
         "tests/scaling",
         "tests/security",
         "tests/tutorial",

@@ -7,6 +7,7 @@
     broadcast   the naive broadcast loop against the reliable manager
     scaling     messages through Redis between two uvicorn processes
     compression what permessage-deflate costs the server per connection
+    resume      the resumable chat: catching up after a worker kill, and live
 
 ``core`` holds what every section shares: repeated, alternating runs and their
 statistics, the table, the JSON and the targets. ``report`` writes

@@ -5,7 +5,8 @@
     scripts/bench --only build     one section (repeat --only for more)
     scripts/bench --no-report      leave PERFORMANCE.md as it is
 
-Sections: build, reload, tests, weight, broadcast, scaling, compression. Results go to
+Sections: build, reload, tests, weight, broadcast, scaling, compression,
+resume. Results go to
 build/bench.json (--json PATH), with the build profile beside it. Targets that
 are not met are reported, never an error: the exit status is non-zero only
 when a section could not run.
@@ -29,6 +30,7 @@ from guidekit.benchmarks import (
     compression,
     reload,
     report,
+    resume,
     scaling,
     suite,
     weight,
@@ -54,6 +56,7 @@ SECTIONS: dict[str, tuple[str, SectionRunner]] = {
     "broadcast": (broadcast.TITLE, broadcast.run),
     "scaling": (scaling.TITLE, scaling.run),
     "compression": (compression.TITLE, compression.run),
+    "resume": (resume.TITLE, resume.run),
 }
 DEFAULT_JSON = ROOT / "build" / "bench.json"
 DEFAULT_REPORT = ROOT / "PERFORMANCE.md"

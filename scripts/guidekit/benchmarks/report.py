@@ -8,7 +8,15 @@ from typing import Any
 
 from guidekit.benchmarks.core import TIMES, format_value, verdict
 
-SECTION_ORDER = ("build", "reload", "tests", "weight", "broadcast", "scaling")
+SECTION_ORDER = (
+    "build",
+    "reload",
+    "tests",
+    "weight",
+    "broadcast",
+    "scaling",
+    "resume",
+)
 
 
 def _cell(text: object) -> str:
@@ -265,6 +273,7 @@ EXTRAS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "weight": weight_extra,
     "broadcast": generic_extra,
     "scaling": generic_extra,
+    "resume": generic_extra,
 }
 
 TITLES = {
@@ -274,6 +283,7 @@ TITLES = {
     "weight": "Page weight",
     "broadcast": "Broadcast",
     "scaling": "Across processes",
+    "resume": "Resuming after a fault",
 }
 
 
