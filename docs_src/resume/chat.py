@@ -181,6 +181,7 @@ class ConnectionManager:
     def __init__(self) -> None:
         self.clients: dict[WebSocket, Client] = {}
         self.closing: set[asyncio.Task[None]] = set()
+        self.closing_of: dict[WebSocket, asyncio.Task[None]] = {}
 
     def connect(self, websocket: WebSocket, seen: Position | None, chat: Chat) -> None:
         # Registered before it catches up: whatever arrives meanwhile waits in
@@ -258,7 +259,14 @@ class ConnectionManager:
         if close_code is not None:
             closing = asyncio.create_task(self._close(websocket, close_code))
             self.closing.add(closing)  # keep a reference until it is done
+            self.closing_of[websocket] = closing
             closing.add_done_callback(self.closing.discard)
+            closing.add_done_callback(lambda _: self.closing_of.pop(websocket, None))
+
+    async def wait_closed(self, websocket: WebSocket) -> None:
+        """Until the close frame of a dropped client has gone, or timed out."""
+        closing = self.closing_of.get(websocket)
+        await asyncio.gather(*filter(None, [closing]), return_exceptions=True)
 
     async def _close(self, websocket: WebSocket, code: int) -> None:
         # The close frame waits behind what the client has not read yet.
@@ -372,6 +380,12 @@ async def chat_endpoint(websocket: WebSocket) -> None:
         manager.connect(websocket, position(last_id) if last_id else None, chat)
         while True:
             text = await receive_text(websocket)
+            if websocket not in manager.clients:
+                # Dropped for falling behind: what it says now reaches nobody.
+                # The handler ends once its close frame has gone or timed out,
+                # and the server then ends the connection.
+                await manager.wait_closed(websocket)
+                return
             try:
                 await chat.add(text)
             except RedisError as error:

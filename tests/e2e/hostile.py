@@ -91,6 +91,8 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("docs_src.security.origin_check", "/ws"): Recipe(login="/login", greeting=True),
     # More than BURST messages at once would be refused with 1008, as documented.
     ("docs_src.security.rate_limit", "/ws"): Recipe(stall_messages=8),
+    # The first message is the last ID seen ("" for none); "live" comes back.
+    ("docs_src.resume.chat", "/ws"): Recipe(first_message="", greeting=True, replies=1),
     ("docs_src.deploy.heartbeat", "/ws"): Recipe(
         greeting=True, fields=(("type", "message"),)
     ),
@@ -106,6 +108,7 @@ class Endpoint:
     queue_size: int | None  # a per-client queue of this size drops a slow client
     close_timeout: float | None
     broadcasts: bool  # one client's message goes to the others
+    redis: bool = False  # reads REDIS_URL: the suite gives it a real redis-server
 
     @property
     def app(self) -> str:
@@ -168,6 +171,7 @@ def endpoints_of(module: ModuleType) -> list[Endpoint]:
                 queue_size=getattr(home, "QUEUE_SIZE", None),
                 close_timeout=getattr(home, "CLOSE_TIMEOUT", None),
                 broadcasts=callable(getattr(manager, "broadcast", None)),
+                redis="REDIS_URL" in inspect.getsource(home),
             )
         )
     return found

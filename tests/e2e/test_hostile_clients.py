@@ -47,8 +47,12 @@ class Servers:
             while len(self.running) >= self.KEEP:
                 self.stop(next(iter(self.running)))
             stack = ExitStack()
+            env = {}
+            if endpoint.redis:
+                redis = stack.enter_context(live.redis_server())
+                env["REDIS_URL"] = redis.url
             server = stack.enter_context(
-                live.uvicorn(endpoint.app, *hostile.UVICORN_ARGS)
+                live.uvicorn(endpoint.app, *hostile.UVICORN_ARGS, env=env)
             )
             self.running[endpoint.id] = (server, stack)
         return self.running[endpoint.id][0]

@@ -380,3 +380,20 @@ def test_the_listener_resumes_after_a_restart_without_losing_anything(
 
     with live.redis_server(persistent=True) as server:
         asyncio.run(scenario(server))
+
+
+def test_a_dropped_client_is_not_heard_any_more(redis_server: live.Redis) -> None:
+    with TestClient(chat.app) as client, client.websocket_connect("/ws") as session:
+        join(session)
+        websocket = next(iter(chat.manager.clients))
+        # What a full queue does: drop it with 1013.
+        client.portal.call(
+            chat.manager._remove, websocket, status.WS_1013_TRY_AGAIN_LATER
+        )
+        session.send_text("after the drop")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            session.receive_text()
+        assert closed.value.code == status.WS_1013_TRY_AGAIN_LATER
+    with redis.Redis.from_url(redis_server.url) as check:
+        assert check.xlen(chat.STREAM) == 0  # nothing was added for it
+    assert chat.manager.closing_of == {}
