@@ -411,8 +411,9 @@ def test_report_lists_targets_and_sections_in_order() -> None:
         "## 2. Live reload { #reload }",
         "## 3. Tests { #tests }",
         "## 4. Page weight { #weight }",
-        "## 5. Broadcast { #broadcast }",
-        "## 6. Across processes { #scaling }",
+        "## 5. Page speed { #lighthouse }",
+        "## 6. Broadcast { #broadcast }",
+        "## 7. Across processes { #scaling }",
     ]
     assert (
         "| naive, stalled | 1 | stalled (>15 s) | stalled (>15 s) | stalled (>15 s) |"

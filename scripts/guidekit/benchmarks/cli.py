@@ -5,7 +5,7 @@
     scripts/bench --only build     one section (repeat --only for more)
     scripts/bench --no-report      leave PERFORMANCE.md as it is
 
-Sections: build, reload, tests, weight, broadcast, scaling. Results go to
+Sections: build, reload, tests, weight, lighthouse, broadcast, scaling. Results go to
 build/bench.json (--json PATH), with the build profile beside it. Targets that
 are not met are reported, never an error: the exit status is non-zero only
 when a section could not run.
@@ -23,7 +23,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from guidekit.benchmarks import broadcast, build, reload, report, scaling, suite, weight
+from guidekit.benchmarks import (
+    broadcast,
+    build,
+    lighthouse,
+    reload,
+    report,
+    scaling,
+    suite,
+    weight,
+)
 from guidekit.benchmarks.core import (
     JSON_SCHEMA,
     ROOT,
@@ -42,6 +51,7 @@ SECTIONS: dict[str, tuple[str, SectionRunner]] = {
     "reload": (reload.TITLE, reload.run),
     "tests": (suite.TITLE, suite.run),
     "weight": (weight.TITLE, weight.run),
+    "lighthouse": (lighthouse.TITLE, lighthouse.run),
     "broadcast": (broadcast.TITLE, broadcast.run),
     "scaling": (scaling.TITLE, scaling.run),
 }

@@ -329,6 +329,8 @@ def format_value(value: float | None, unit: str, bound: float | None = None) -> 
         return f"{value:.2f}{TIMES}"
     if unit == "msg/s":
         return f"{value:,.0f} msg/s"
+    if unit == "shift":  # Lighthouse's cumulative layout shift, a unitless score
+        return f"{value:.3f}"
     if unit in ("requests", "count"):
         return f"{value:.0f}"
     return f"{value:.4g} {unit}"
@@ -355,6 +357,8 @@ def format_table(sections: Sequence[Section]) -> str:
     out: list[str] = []
     rows = [["section", "figure", "runs", "median", "min", "max"]]
     for section in sections:
+        if section.extra.get("table"):
+            continue  # summed up by its own table, below
         for figure in section.figures:
             rows.append(
                 [
@@ -368,6 +372,11 @@ def format_table(sections: Sequence[Section]) -> str:
             )
     if len(rows) > 1:
         out += _columns(rows, right={2, 3, 4, 5})
+    for section in sections:
+        table = section.extra.get("table")
+        if table:
+            out += ["", f"{section.name}: medians", ""]
+            out += _columns([list(table["header"]), *table["rows"]], right=set())
     ratio_rows = [["section", "ratio (medians, measured in turns)", "value"]]
     for section in sections:
         for ratio in section.ratios:

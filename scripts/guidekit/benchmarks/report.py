@@ -8,7 +8,15 @@ from typing import Any
 
 from guidekit.benchmarks.core import TIMES, format_value, verdict
 
-SECTION_ORDER = ("build", "reload", "tests", "weight", "broadcast", "scaling")
+SECTION_ORDER = (
+    "build",
+    "reload",
+    "tests",
+    "weight",
+    "lighthouse",
+    "broadcast",
+    "scaling",
+)
 
 
 def _cell(text: object) -> str:
@@ -112,7 +120,10 @@ def target_lines(sections: list[dict[str, Any]]) -> list[str]:
 
 def figure_lines(section: dict[str, Any]) -> list[str]:
     lines: list[str] = []
-    if section["figures"]:
+    table_of_medians = section["extra"].get("table")
+    if table_of_medians:
+        lines += table(table_of_medians["header"], table_of_medians["rows"], right=2)
+    elif section["figures"]:
         rows = [
             (
                 figure["label"],
@@ -252,6 +263,36 @@ def weight_extra(section: dict[str, Any]) -> list[str]:
     ]
 
 
+def lighthouse_extra(section: dict[str, Any]) -> list[str]:
+    """Where the main thread's time went on the first audit of each page."""
+    first = section["extra"].get("main_thread") or {}
+    names = [name for name in first if not name.startswith("bare-")]
+    if not names:
+        return []
+    name = names[0]
+    bare = next((other for other in first if other.startswith("bare-")), None)
+    ours = first[name]["main_thread"]
+    theirs = first[bare]["main_thread"] if bare else {}
+    rows = [
+        (
+            kind,
+            format_value(ours.get(kind), "ms"),
+            format_value(theirs.get(kind), "ms") if bare else "—",
+        )
+        for kind in sorted(set(ours) | set(theirs), key=lambda k: -ours.get(k, 0.0))
+    ]
+    lines = [
+        f"Main-thread work of the first audit of `{first[name]['url']}`, by kind, "
+        "as Lighthouse simulates it on the phone (four times the CPU time):",
+        "",
+        *table(
+            ("Work", "Guide", f"Bare Material ({bare})" if bare else "Bare Material"),
+            rows,
+        ),
+    ]
+    return lines
+
+
 def generic_extra(section: dict[str, Any]) -> list[str]:
     details = section["extra"].get("details")
     if not details:
@@ -263,6 +304,7 @@ EXTRAS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "build": build_extra,
     "tests": tests_extra,
     "weight": weight_extra,
+    "lighthouse": lighthouse_extra,
     "broadcast": generic_extra,
     "scaling": generic_extra,
 }
@@ -272,6 +314,7 @@ TITLES = {
     "reload": "Live reload",
     "tests": "Tests",
     "weight": "Page weight",
+    "lighthouse": "Page speed",
     "broadcast": "Broadcast",
     "scaling": "Across processes",
 }
