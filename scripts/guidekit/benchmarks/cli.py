@@ -4,6 +4,7 @@
     scripts/bench --quick          every section once, at minimal sizes (a smoke run)
     scripts/bench --only build     one section (repeat --only for more)
     scripts/bench --no-report      leave PERFORMANCE.md as it is
+    scripts/bench --baseline REF   Lighthouse also audits the site as built from REF
 
 Sections: build, reload, tests, weight, lighthouse, broadcast, scaling. Results go to
 build/bench.json (--json PATH), with the build profile beside it. Targets that
@@ -100,6 +101,12 @@ def parser(names: Sequence[str]) -> argparse.ArgumentParser:
         "--no-report", action="store_true", help="do not rewrite PERFORMANCE.md"
     )
     command.add_argument(
+        "--baseline",
+        metavar="COMMIT",
+        help="lighthouse: also audit the tutorial as built from COMMIT, in turns "
+        "with today's (before and after a change)",
+    )
+    command.add_argument(
         "--report", type=Path, default=DEFAULT_REPORT, help=argparse.SUPPRESS
     )
     return command
@@ -170,6 +177,7 @@ def main(
             warmup=0 if args.quick else max(0, args.warmup),
             workspace=scratch,
             output_dir=output_dir,
+            baseline=args.baseline,
         )
         results = run_sections(context, names, sections)
     data = results_json(
@@ -193,7 +201,10 @@ def main(
     if args.quick or args.no_report:
         print("PERFORMANCE.md not rewritten (--quick or --no-report)")
     else:
-        args.report.write_text(report.render(data), encoding="utf-8")
+        previous = (
+            args.report.read_text(encoding="utf-8") if args.report.is_file() else None
+        )
+        args.report.write_text(report.render(data, previous), encoding="utf-8")
         print(f"report: {args.report}")
     errors = [section.name for section in results if section.status == "error"]
     if errors:

@@ -8,6 +8,7 @@ minimum and maximum.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import platform
@@ -16,6 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -588,6 +590,7 @@ class Context:
     workspace: Path
     output_dir: Path
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
+    baseline: str | None = None  # a commit whose site is measured beside today's
     _snapshot: Path | None = None
     _site: Path | None = None
     _copies: int = 0
@@ -624,6 +627,31 @@ class Context:
             mkdocs_build(self.snapshot(), site)
             self._site = site
         return self._site
+
+    def baseline_site(self) -> Path | None:
+        """A full build of the project as it was at ``baseline`` (None without one)."""
+        if self.baseline is None:
+            return None
+        project = self.workspace / "baseline"
+        project.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", self.baseline],
+            capture_output=True,
+            check=False,
+        )
+        if archive.returncode != 0:
+            raise RuntimeError(
+                f"--baseline {self.baseline}: git archive failed: "
+                f"{archive.stderr.decode(errors='replace').strip()}"
+            )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(project, filter="data")
+        venv = ROOT / ".venv"
+        if venv.exists():
+            (project / ".venv").symlink_to(venv.resolve(), target_is_directory=True)
+        site = self.workspace / "baseline-site"
+        mkdocs_build(project, site)
+        return site
 
     def temp_dir(self, prefix: str) -> Path:
         return Path(tempfile.mkdtemp(prefix=prefix, dir=self.workspace))

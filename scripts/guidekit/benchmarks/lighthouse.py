@@ -20,6 +20,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -308,6 +309,18 @@ def bare_for(pair: Pair, bare_languages: Sequence[str]) -> str:
     return pair.language if pair.language in bare_languages else "en"
 
 
+CODE_BODY = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
+
+
+def code_elements(html: str) -> int:
+    """How many elements a page's code blocks hold (the highlighter's tokens)."""
+    return sum(len(re.findall(r"<[a-z]", block)) for block in CODE_BODY.findall(html))
+
+
+def before_name(pair: Pair) -> str:
+    return f"before-{pair.language}:{page_name(pair.page)}"
+
+
 # ----------------------------------------------------------------- verdicts
 
 
@@ -343,6 +356,25 @@ def page_rows(
             }
         )
     return rows
+
+
+def before_after_rows(
+    pairs: Sequence[Pair],
+    samples: Mapping[str, Mapping[str, Sequence[float]]],
+    bare_of: Mapping[Pair, str],
+) -> list[dict[str, Any]]:
+    """Per page and language: medians before the change, after it, and bare."""
+    return [
+        {
+            "page": page_name(pair.page),
+            "language": pair.language,
+            "before": medians(samples.get(before_name(pair), {})),
+            "after": medians(samples.get(pair.ours, {})),
+            "bare": medians(samples.get(bare_of[pair], {})),
+        }
+        for pair in pairs
+        if pair.ours in samples
+    ]
 
 
 def worst(
@@ -496,6 +528,10 @@ def run(context: Context) -> Section:
     }
     runs = context.runs_for(RUNS)
     first: dict[str, dict[str, Any]] = {}
+    baseline = context.baseline_site()
+    before = pairs_to_measure(pages, quick=True) if baseline else []
+    if baseline is not None:
+        bares["before"] = baseline  # served like the bare sites
 
     with (
         servers(site, bares) as (ours_url, bare_urls),
@@ -509,6 +545,9 @@ def run(context: Context) -> Section:
                     first[name] = {
                         "url": url.split("/", 3)[-1],
                         "main_thread": main_thread(report),
+                        "dom_size": report.get("audits", {})
+                        .get("dom-size", {})
+                        .get("numericValue"),
                     }
                 return summary(report)
 
@@ -533,6 +572,16 @@ def run(context: Context) -> Section:
                         workload(bare_name, bare_urls[language] + bare_url(pair.page)),
                     )
                 )
+        workloads += [
+            (
+                before_name(pair),
+                workload(
+                    before_name(pair),
+                    bare_urls["before"] + page_url(pair.language, pair.page),
+                ),
+            )
+            for pair in before
+        ]
         # One unrecorded audit first: Node, Lighthouse and Chromium warm up.
         auditor.audit(
             ours_url + page_url(pairs[0].language, pairs[0].page), ("performance",)
@@ -554,7 +603,17 @@ def run(context: Context) -> Section:
     section.extra["order"] = measured.order
     section.extra["main_thread"] = first
     section.extra["serving"] = "gzip, from 127.0.0.1"
+    tutorial = site / "tutorial" / "index.html"
+    if tutorial.is_file():
+        section.extra["code_elements"] = code_elements(
+            tutorial.read_text(encoding="utf-8")
+        )
     add_targets(section, rows)
+    if before:
+        section.extra["baseline"] = {
+            "commit": context.baseline,
+            "rows": before_after_rows(before, measured.samples, bare_of),
+        }
     if context.quick:
         section.notes.append(
             "--quick: one page per language, one run each, compared with bare Material in English"
