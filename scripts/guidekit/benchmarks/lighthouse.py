@@ -582,10 +582,13 @@ def run(context: Context) -> Section:
             )
             for pair in before
         ]
-        # One unrecorded audit first: Node, Lighthouse and Chromium warm up.
-        auditor.audit(
-            ours_url + page_url(pairs[0].language, pairs[0].page), ("performance",)
-        )
+        # One unrecorded audit first: Node, Lighthouse and Chromium warm up
+        # (not in --quick, which scripts/test runs and keeps short).
+        if not context.quick:
+            auditor.audit(
+                ours_url + page_url(pairs[0].language, pairs[0].page),
+                ("performance",),
+            )
         measured = alternate(
             workloads,
             runs=runs,
