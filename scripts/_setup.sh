@@ -109,3 +109,33 @@ ensure_system_packages() {
   say "warning: could not install ${missing[*]} (needs root and apt-get); tests that need them will be skipped with that reason"
   return 0
 }
+
+# Lighthouse for scripts/bench, exactly as package-lock.json pins it, in
+# node_modules/. A quick no-op when the lock and Node have not changed (the
+# stamp, like the venv's); no install scripts run, so nothing but the
+# registry's packages is fetched (Lighthouse drives Debian's Chromium).
+ensure_node_modules() {
+  local lock="$ROOT/package-lock.json" stamp="$ROOT/node_modules/.lock-stamp" want
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    if [[ "${CI:-}" == "true" ]]; then
+      say "error: Node.js and npm are needed for the Lighthouse benchmark"
+      return 1
+    fi
+    say "warning: Node.js or npm not found; the Lighthouse benchmark will be skipped"
+    return 0
+  fi
+  want="recipe 1 $(sha256sum "$lock" | cut -c1-64) $(node --version)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    return 0
+  fi
+  say "setting up node_modules from package-lock.json ..."
+  if ! (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2); then
+    if [[ "${CI:-}" == "true" ]]; then
+      say "error: npm ci failed; the Lighthouse benchmark needs it"
+      return 1
+    fi
+    say "warning: npm ci failed (see above); the Lighthouse benchmark will be skipped"
+    return 0
+  fi
+  printf '%s' "$want" >"$stamp"
+}

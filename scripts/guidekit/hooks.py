@@ -13,6 +13,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pymdownx.highlight
 from jinja2 import Environment, FileSystemBytecodeCache
@@ -26,7 +27,7 @@ from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guidekit import buildspeed, dashboard, includes, notices, search, tested
+from guidekit import buildspeed, dashboard, includes, notices, pagespeed, search, tested
 from guidekit.translations import SOURCE_LANGUAGE, LanguageState, is_unpublished
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -259,9 +260,39 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     output = with_html_direction(HEAD_ALTERNATE.sub("", output))
     if page.file.src_uri in _fallbacks:
         output = notices.with_english_article(output, _language(config))
+    output = _faster_first_load(output, page.url, config)
     # Each language searches its own index, under its own folder.
     base = search.language_base(page.url, _language(config))
     return search.with_search_settings(output, base)
+
+
+def _site_file(config: MkDocsConfig, page_url: str) -> Callable[[str], Path | None]:
+    """Finds the source of a link on the page at ``page_url``: the docs, then the theme."""
+    folders = [Path(config.docs_dir), *map(Path, config.theme.dirs)]
+
+    def find(link: str) -> Path | None:
+        if "://" in link or link.startswith("//"):
+            return None
+        path = unquote(urlsplit(urljoin("/" + page_url, link)).path.lstrip("/"))
+        for folder in folders:
+            candidate = folder / path
+            if path and candidate.is_file():
+                return candidate
+        return None
+
+    return find
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Code blocks and images sized for the browser (see pagespeed.py)."""
+    find = _site_file(config, page.url)
+    return pagespeed.sized_images(pagespeed.sized_code(html), find)
+
+
+def _faster_first_load(output: str, page_url: str, config: MkDocsConfig) -> str:
+    """Small style sheets inlined, Material's script deferred (see pagespeed.py)."""
+    find = _site_file(config, page_url)
+    return pagespeed.deferred_bundle(pagespeed.inlined_styles(output, find))
 
 
 def on_page_context(context: dict[str, Any], page: Page, **_: Any) -> dict[str, Any]:
@@ -320,6 +351,7 @@ def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> s
     if template_name != "404.html":
         return output
     output = with_html_direction(output)
+    output = _faster_first_load(output, "", config)
     language = _language(config)
     i18n = config.plugins.get("i18n")
     if i18n is None or i18n.is_default_language_build:

@@ -101,7 +101,7 @@ def code_blocks(html: str) -> dict[str, list[str]]:
     """Titled code blocks of a page: title -> the code text of each, as shown."""
     blocks: dict[str, list[str]] = {}
     pattern = re.compile(
-        r'<span class="filename">([^<]+)</span><pre><span></span><code>(.*?)</code></pre>',
+        r'<span class="filename">([^<]+)</span><pre><span></span><code[^>]*>(.*?)</code></pre>',
         re.DOTALL,
     )
     for title, code in pattern.findall(html):

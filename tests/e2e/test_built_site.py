@@ -13,7 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request
 
-from tests.conftest import LANGUAGES, ROOT
+from tests.conftest import LANGUAGES, ROOT, language_settings, site_config
 from tests.e2e.conftest import serve_static
 
 LOOPBACK = {"127.0.0.1", "localhost"}
@@ -85,8 +85,14 @@ def code_blocks(html: str) -> list[str]:
 SAME_CODE = "data-same-code-as-english"
 
 
+# guide.css lets the browser skip drawing code blocks off screen
+# (content-visibility: auto); axe is shown every one of them.
+DRAW_ALL_CODE = ".md-typeset pre > code { content-visibility: visible !important; }"
+
+
 def axe_violations(page: Page, shared_blocks: list[int]) -> list[dict[str, Any]]:
     """axe's violations on the page, leaving out the code blocks in ``shared_blocks``."""
+    page.add_style_tag(content=DRAW_ALL_CODE)
     marked = page.evaluate(
         """([indexes, attribute]) => {
             const blocks = document.querySelectorAll("article pre");
@@ -327,3 +333,109 @@ def test_korean_queries_with_particles_find_the_page(
     browser: Browser, site_url: str, query: str
 ) -> None:
     assert "/ko/tutorial/" in search(browser, site_url + "/ko/", query)
+
+
+def palette_state(page: Page) -> tuple[str | None, list[str], str | None]:
+    """The body's colour scheme, the titles of the toggles shown, the color-scheme meta."""
+    scheme = page.locator("body").get_attribute("data-md-color-scheme")
+    shown = page.locator("form[data-guide-palette] label:not([hidden])")
+    meta = page.locator('meta[name="color-scheme"]').get_attribute("content")
+    return scheme, shown.evaluate_all("labels => labels.map(l => l.title)"), meta
+
+
+def toggle_names(language: str) -> list[str]:
+    """The toggles' titles in ``language``, from mkdocs.yml: to dark, to light."""
+    palette = site_config()["theme"]["palette"]
+    names = [option["toggle"]["name"] for option in palette]
+    if language != "en":
+        entry = language_settings()[language]
+        names = [option["toggle"]["name"] for option in entry["theme"]["palette"]]
+    return names
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_light_dark_toggle_switches_and_is_remembered(
+    browser: Browser, site_url: str, language: str
+) -> None:
+    to_dark, to_light = toggle_names(language)
+    prefix = "/" if language == "en" else f"/{language}/"
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto(site_url + prefix + "tutorial/")
+    assert palette_state(page) == ("default", [to_dark], "light")
+    page.locator("form[data-guide-palette] label:not([hidden])").click()
+    assert palette_state(page) == ("slate", [to_light], "dark")
+    # Another page of the site, loaded afresh, keeps the reader's choice.
+    page.goto(site_url + prefix)
+    assert palette_state(page) == ("slate", [to_light], "dark")
+    # Enter on the toggle switches back, as with Material's own script.
+    page.locator("form[data-guide-palette] input:checked").focus()
+    page.keyboard.press("Enter")
+    assert palette_state(page) == ("default", [to_dark], "light")
+    page.reload()
+    assert palette_state(page) == ("default", [to_dark], "light")
+    context.close()
+
+
+def test_first_visit_follows_the_systems_dark_preference(
+    browser: Browser, site_url: str
+) -> None:
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(site_url + "/tutorial/")
+    scheme, shown, meta = palette_state(page)
+    assert (scheme, meta) == ("slate", "dark")
+    assert shown == [toggle_names("en")[1]]
+    # The header's colour is the phone's bar colour, as Material sets it.
+    page.wait_for_function(
+        "document.querySelector('meta[name=\"theme-color\"]').content !== ''"
+    )
+    header = page.evaluate(
+        "getComputedStyle(document.querySelector('header')).backgroundColor"
+    )
+    theme = page.locator('meta[name="theme-color"]').get_attribute("content")
+    assert theme == header
+    context.close()
+
+
+LAYOUT_SHIFTS = """() => {
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.__shifts.push(entry.value);
+    }).observe({ type: "layout-shift", buffered: true });
+}"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_nothing_shifts_while_the_tutorial_loads_on_a_phone(
+    browser: Browser, site_url: str, language: str
+) -> None:
+    """The header is whole when first drawn, and code blocks keep their height."""
+    prefix = "/" if language == "en" else f"/{language}/"
+    context = browser.new_context(
+        viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.add_init_script(f"({LAYOUT_SHIFTS})()")
+    page.goto(site_url + prefix + "tutorial/", wait_until="networkidle")
+    # One more frame, for a shift the last layout may still report.
+    page.evaluate(
+        "new Promise((done) => requestAnimationFrame(() => setTimeout(done)))"
+    )
+    assert page.evaluate("window.__shifts") == []
+    # Every code block is as tall before it is drawn as after.
+    heights = page.evaluate(
+        """async () => {
+            const blocks = [...document.querySelectorAll("article pre > code")];
+            const before = blocks.map((code) => code.getBoundingClientRect().height);
+            for (const code of blocks) {
+                code.style.contentVisibility = "visible";
+            }
+            const after = blocks.map((code) => code.getBoundingClientRect().height);
+            return [before, after];
+        }"""
+    )
+    # Lines are laid out on whole pixels: a long block may differ by one or two.
+    before, after = heights
+    assert before and all(abs(a - b) <= 2 for a, b in zip(before, after, strict=True))
+    context.close()

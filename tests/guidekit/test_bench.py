@@ -26,6 +26,7 @@ from guidekit.benchmarks import (
     cli,
     compression,
     core,
+    lighthouse,
     reload,
     report,
     scaling,
@@ -413,9 +414,11 @@ def test_report_lists_targets_and_sections_in_order() -> None:
         "## 2. Live reload { #reload }",
         "## 3. Tests { #tests }",
         "## 4. Page weight { #weight }",
-        "## 5. Broadcast { #broadcast }",
-        "## 6. Across processes { #scaling }",
-        "## 7. Resuming after a fault { #resume }",
+        "## 5. Page speed { #lighthouse }",
+        "## 6. Broadcast { #broadcast }",
+        "## 7. Across processes { #scaling }",
+        "## 8. Compression { #compression }",
+        "## 9. Resuming after a fault { #resume }",
     ]
     assert (
         "| naive, stalled | 1 | stalled (>15 s) | stalled (>15 s) | stalled (>15 s) |"
@@ -939,3 +942,177 @@ def test_compression_measures_both_modes_in_turns(tmp_path: Path) -> None:
     for name in ("deflate.memory", "plain.memory", "deflate.cpu", "plain.cpu"):
         assert len(section.figure(name).samples) == 1  # quick: one run each
     assert [ratio.name for ratio in section.ratios] == ["memory", "cpu"]
+
+
+# ------------------------------------------------------------- lighthouse
+
+LIGHTHOUSE_SAMPLE = Path(__file__).with_name("data") / "lighthouse-ko-tutorial.json"
+
+
+def lighthouse_sample() -> dict[str, Any]:
+    """A real Lighthouse 12.2.3 report (ko tutorial), cut down to what is read."""
+    return json.loads(LIGHTHOUSE_SAMPLE.read_text(encoding="utf-8"))
+
+
+def test_lighthouse_summary_reads_scores_and_metrics() -> None:
+    assert lighthouse.summary(lighthouse_sample()) == {
+        "score": 78.0,
+        "tbt": 750.0,
+        "lcp": 2600.097,
+        "cls": 0.0,
+        "bytes": 131563.0,
+        "accessibility": 100.0,
+    }
+
+
+def test_lighthouse_summary_without_accessibility_leaves_it_out() -> None:
+    sample = lighthouse_sample()
+    del sample["categories"]["accessibility"]
+    assert "accessibility" not in lighthouse.summary(sample)
+
+
+def test_lighthouse_summary_refuses_a_failed_or_unscored_audit() -> None:
+    failed = {**lighthouse_sample(), "runtimeError": {"code": "NO_FCP", "message": "x"}}
+    with pytest.raises(lighthouse.LighthouseError, match="NO_FCP: x"):
+        lighthouse.summary(failed)
+    unscored = lighthouse_sample()
+    unscored["categories"]["performance"]["score"] = None
+    del unscored["audits"]["total-blocking-time"]
+    with pytest.raises(lighthouse.LighthouseError, match="no score, tbt in the report"):
+        lighthouse.summary(unscored)
+
+
+def test_lighthouse_main_thread_by_kind() -> None:
+    work = lighthouse.main_thread(lighthouse_sample())
+    assert list(work)[:3] == ["Other", "Style & Layout", "Script Evaluation"]
+    assert work["Style & Layout"] == pytest.approx(1002.14)
+    assert lighthouse.main_thread({}) == {}
+
+
+def test_lighthouse_pages_and_languages() -> None:
+    pages = ["index.md", "tutorial.md", "security.md"]
+    assert lighthouse.pairs_to_measure(pages, quick=True) == [
+        lighthouse.Pair(language, "tutorial.md") for language in weight.LANGUAGES
+    ]
+    full = lighthouse.pairs_to_measure(pages, quick=False)
+    assert len(full) == len(pages) * len(weight.LANGUAGES)
+    assert [lighthouse.page_url(p.language, p.page) for p in full[:3]] == [
+        "/",
+        "/tutorial/",
+        "/security/",
+    ]
+    assert lighthouse.page_url("ko", "index.md") == "/ko/"
+    assert lighthouse.page_url("ko", "tutorial.md") == "/ko/tutorial/"
+    pair = lighthouse.Pair("de", "index.md")
+    assert (pair.ours, pair.bare) == ("de:home", "bare-de:home")
+    assert lighthouse.bare_for(pair, ["en"]) == "en"
+    assert lighthouse.bare_for(pair, ["en", "de"]) == "de"
+
+
+def lighthouse_rows() -> list[dict[str, Any]]:
+    pairs = [lighthouse.Pair("en", "tutorial.md"), lighthouse.Pair("ko", "tutorial.md")]
+    samples = {
+        "en:tutorial": {
+            "score": [96, 99, 97],
+            "tbt": [90, 300, 120],
+            "lcp": [900.0] * 3,
+            "cls": [0.0] * 3,
+            "accessibility": [100.0] * 3,
+        },
+        "ko:tutorial": {
+            "score": [95, 94, 95],
+            "tbt": [150, 210, 180],
+            "lcp": [1100.0] * 3,
+            "cls": [0.002, 0.0, 0.002],
+            "accessibility": [100.0] * 3,
+        },
+        "bare-en:tutorial": {
+            "score": [90, 91, 92],
+            "tbt": [200, 250, 220],
+            "lcp": [1000.0] * 3,
+            "cls": [0.0] * 3,
+            "accessibility": [90.0] * 3,
+        },
+    }
+    bare_of = {pair: "bare-en:tutorial" for pair in pairs}
+    return lighthouse.page_rows(pairs, samples, bare_of)
+
+
+def test_lighthouse_rows_are_medians_beside_bare_material() -> None:
+    rows = lighthouse_rows()
+    assert [(row["page"], row["language"], row["runs"]) for row in rows] == [
+        ("tutorial", "en", 3),
+        ("tutorial", "ko", 3),
+    ]
+    assert rows[0]["ours"]["tbt"] == 120
+    assert rows[1]["ours"]["cls"] == 0.002
+    assert rows[1]["bare"]["tbt"] == 220
+    assert lighthouse.table_rows(rows)[1] == [
+        "tutorial",
+        "ko",
+        "3",
+        "95 / 91",
+        f"180 ms / 220 ms (0.82{TIMES})",
+        f"1100 ms / 1000 ms (1.10{TIMES})",
+        "0.002 / 0.000",
+        "n/a",
+        "100 / 90",
+    ]
+
+
+def test_lighthouse_targets_take_the_worst_page() -> None:
+    section = Section("lighthouse", "Page speed")
+    lighthouse.add_targets(section, lighthouse_rows())
+    found = {t.name: (t.value, t.met) for t in section.targets}
+    assert found == {
+        "score": (95, True),
+        "tbt": (180, True),
+        "lcp": (pytest.approx(1.1), False),
+        "cls": (0.002, False),
+        "accessibility": (100.0, True),
+    }
+
+
+def test_lighthouse_ratio_of_zero_shifts() -> None:
+    assert lighthouse.ratio(0.0, 0.0) == 1.0
+    assert lighthouse.ratio(0.1, 0.0) is None
+    assert lighthouse.ratio(None, 1.0) is None
+
+
+def test_lighthouse_counts_the_elements_of_code_blocks() -> None:
+    html = '<p><code>x</code></p><pre><span></span><code><span class="k">a</span>\n</code></pre>'
+    assert lighthouse.code_elements(html) == 4  # pre, the empty span, code, one token
+
+
+def test_the_lighthouse_host_compresses_text_only(tmp_path: Path) -> None:
+    import gzip
+    import urllib.request
+
+    (tmp_path / "index.html").write_text("<p>hello</p>" * 50, encoding="utf-8")
+    (tmp_path / "shot.png").write_bytes(b"\x89PNG not really")
+    with weight.static_server(tmp_path, lighthouse.CompressingHandler) as url:
+
+        def get(path: str) -> tuple[str | None, bytes]:
+            request = urllib.request.Request(
+                url + path, headers={"Accept-Encoding": "gzip"}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.headers.get("Content-Encoding"), response.read()
+
+        encoding, body = get("/")
+        assert encoding == "gzip"
+        assert gzip.decompress(body) == b"<p>hello</p>" * 50
+        assert get("/shot.png") == (None, b"\x89PNG not really")
+        with urllib.request.urlopen(url + "/", timeout=10) as plain:
+            assert plain.headers.get("Content-Encoding") is None
+
+
+def test_report_carries_over_the_sections_a_run_left_out() -> None:
+    earlier = report.render(run_json(demo_sections()))
+    only_weight = [s for s in demo_sections() if s.name == "weight"]
+    text = report.render(run_json(only_weight), previous=earlier)
+    assert "*Not measured in this run: the figures below are from the report of" in text
+    assert "| Build | full < 1 s | 3.00 s | ❌ not met |" in text  # carried target
+    build_part = text[text.index("{ #build }") : text.index("{ #reload }")]
+    assert build_part.count("| full build |") == earlier.count("| full build |")
+    assert "Not run this time: `scripts/bench --only lighthouse` runs it." in text

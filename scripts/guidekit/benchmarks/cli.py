@@ -4,9 +4,10 @@
     scripts/bench --quick          every section once, at minimal sizes (a smoke run)
     scripts/bench --only build     one section (repeat --only for more)
     scripts/bench --no-report      leave PERFORMANCE.md as it is
+    scripts/bench --baseline REF   Lighthouse also audits the site as built from REF
 
-Sections: build, reload, tests, weight, broadcast, scaling, compression,
-resume. Results go to
+Sections: build, reload, tests, weight, lighthouse, broadcast, scaling,
+compression, resume. Results go to
 build/bench.json (--json PATH), with the build profile beside it. Targets that
 are not met are reported, never an error: the exit status is non-zero only
 when a section could not run.
@@ -28,6 +29,7 @@ from guidekit.benchmarks import (
     broadcast,
     build,
     compression,
+    lighthouse,
     reload,
     report,
     resume,
@@ -53,6 +55,7 @@ SECTIONS: dict[str, tuple[str, SectionRunner]] = {
     "reload": (reload.TITLE, reload.run),
     "tests": (suite.TITLE, suite.run),
     "weight": (weight.TITLE, weight.run),
+    "lighthouse": (lighthouse.TITLE, lighthouse.run),
     "broadcast": (broadcast.TITLE, broadcast.run),
     "scaling": (scaling.TITLE, scaling.run),
     "compression": (compression.TITLE, compression.run),
@@ -101,6 +104,12 @@ def parser(names: Sequence[str]) -> argparse.ArgumentParser:
     )
     command.add_argument(
         "--no-report", action="store_true", help="do not rewrite PERFORMANCE.md"
+    )
+    command.add_argument(
+        "--baseline",
+        metavar="COMMIT",
+        help="lighthouse: also audit the tutorial as built from COMMIT, in turns "
+        "with today's (before and after a change)",
     )
     command.add_argument(
         "--report", type=Path, default=DEFAULT_REPORT, help=argparse.SUPPRESS
@@ -173,6 +182,7 @@ def main(
             warmup=0 if args.quick else max(0, args.warmup),
             workspace=scratch,
             output_dir=output_dir,
+            baseline=args.baseline,
         )
         results = run_sections(context, names, sections)
     data = results_json(
@@ -196,7 +206,10 @@ def main(
     if args.quick or args.no_report:
         print("PERFORMANCE.md not rewritten (--quick or --no-report)")
     else:
-        args.report.write_text(report.render(data), encoding="utf-8")
+        previous = (
+            args.report.read_text(encoding="utf-8") if args.report.is_file() else None
+        )
+        args.report.write_text(report.render(data, previous), encoding="utf-8")
         print(f"report: {args.report}")
     errors = [section.name for section in results if section.status == "error"]
     if errors:

@@ -8,6 +8,7 @@ minimum and maximum.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import platform
@@ -16,6 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -329,6 +331,8 @@ def format_value(value: float | None, unit: str, bound: float | None = None) -> 
         return f"{value:.2f}{TIMES}"
     if unit == "msg/s":
         return f"{value:,.0f} msg/s"
+    if unit == "shift":  # Lighthouse's cumulative layout shift, a unitless score
+        return f"{value:.3f}"
     if unit in ("requests", "count"):
         return f"{value:.0f}"
     return f"{value:.4g} {unit}"
@@ -355,6 +359,8 @@ def format_table(sections: Sequence[Section]) -> str:
     out: list[str] = []
     rows = [["section", "figure", "runs", "median", "min", "max"]]
     for section in sections:
+        if section.extra.get("table"):
+            continue  # summed up by its own table, below
         for figure in section.figures:
             rows.append(
                 [
@@ -368,6 +374,11 @@ def format_table(sections: Sequence[Section]) -> str:
             )
     if len(rows) > 1:
         out += _columns(rows, right={2, 3, 4, 5})
+    for section in sections:
+        table = section.extra.get("table")
+        if table:
+            out += ["", f"{section.name}: medians", ""]
+            out += _columns([list(table["header"]), *table["rows"]], right=set())
     ratio_rows = [["section", "ratio (medians, measured in turns)", "value"]]
     for section in sections:
         for ratio in section.ratios:
@@ -579,6 +590,7 @@ class Context:
     workspace: Path
     output_dir: Path
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
+    baseline: str | None = None  # a commit whose site is measured beside today's
     _snapshot: Path | None = None
     _site: Path | None = None
     _copies: int = 0
@@ -615,6 +627,31 @@ class Context:
             mkdocs_build(self.snapshot(), site)
             self._site = site
         return self._site
+
+    def baseline_site(self) -> Path | None:
+        """A full build of the project as it was at ``baseline`` (None without one)."""
+        if self.baseline is None:
+            return None
+        project = self.workspace / "baseline"
+        project.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", self.baseline],
+            capture_output=True,
+            check=False,
+        )
+        if archive.returncode != 0:
+            raise RuntimeError(
+                f"--baseline {self.baseline}: git archive failed: "
+                f"{archive.stderr.decode(errors='replace').strip()}"
+            )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(project, filter="data")
+        venv = ROOT / ".venv"
+        if venv.exists():
+            (project / ".venv").symlink_to(venv.resolve(), target_is_directory=True)
+        site = self.workspace / "baseline-site"
+        mkdocs_build(project, site)
+        return site
 
     def temp_dir(self, prefix: str) -> Path:
         return Path(tempfile.mkdtemp(prefix=prefix, dir=self.workspace))

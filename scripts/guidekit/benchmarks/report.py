@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from guidekit.benchmarks.core import TIMES, format_value, verdict
@@ -13,8 +15,10 @@ SECTION_ORDER = (
     "reload",
     "tests",
     "weight",
+    "lighthouse",
     "broadcast",
     "scaling",
+    "compression",
     "resume",
 )
 
@@ -94,7 +98,10 @@ def machine_lines(machine: dict[str, Any]) -> list[str]:
     return table(("Fact", "Value"), rows, right=2)
 
 
-def target_lines(sections: list[dict[str, Any]]) -> list[str]:
+def target_lines(
+    sections: list[dict[str, Any]], carried: Sequence[str] = ()
+) -> list[str]:
+    """The targets table; ``carried`` are rows of an earlier report, as written."""
     rows = []
     for section in sections:
         for target in section["targets"]:
@@ -113,14 +120,20 @@ def target_lines(sections: list[dict[str, Any]]) -> list[str]:
                     else ("—" if target["met"] is None else "❌ not met"),
                 )
             )
-    if not rows:
+    if not rows and not carried:
         return ["No targets were measured in this run."]
-    return table(("Section", "Target", "Measured", "Verdict"), rows, right=2)
+    return [
+        *table(("Section", "Target", "Measured", "Verdict"), rows, right=2),
+        *carried,
+    ]
 
 
 def figure_lines(section: dict[str, Any]) -> list[str]:
     lines: list[str] = []
-    if section["figures"]:
+    table_of_medians = section["extra"].get("table")
+    if table_of_medians:
+        lines += table(table_of_medians["header"], table_of_medians["rows"], right=2)
+    elif section["figures"]:
         rows = [
             (
                 figure["label"],
@@ -260,6 +273,125 @@ def weight_extra(section: dict[str, Any]) -> list[str]:
     ]
 
 
+LIGHTHOUSE_FINDING = [
+    "### What cost the time, and what removed it {{ #lighthouse-finding }}",
+    "",
+    "Most of a page's main-thread time on the phone went to style and "
+    "layout (see the table of main-thread work below), and most of that to "
+    "three things, found in Chromium traces of the tutorial (Lighthouse's "
+    "own, read event by event):",
+    "",
+    "- **The light/dark palette, applied twice.** Material's inline script sets "
+    "the reader's palette while the header is parsed; its main script then "
+    "sets it again once the page has loaded: it marks `<body>` as switching, "
+    "sets the colour attributes, reads the header's computed style, writes "
+    "the `color-scheme` meta tag and reads again, then removes the mark. Each "
+    "of these invalidates the style of every element, so the whole page was "
+    "styled three more times. Now the toggle is the guide's own "
+    "(`overrides/partials/palette.html`, `guide-palette.html`), with Material's "
+    "storage key and format: it applies the palette right after the header, "
+    "before the article exists, and again only when the reader switches.",
+    "- **Highlighted code.** One element per token: {code} of the English "
+    "tutorial's {dom} elements. Each code block now has `content-visibility: "
+    "auto`, with its height reserved from its line count, written by the "
+    "build (`guidekit/pagespeed.py`): blocks off screen are not styled or "
+    "laid out until the reader nears them, and nothing moves when they are.",
+    "- **The page drawn late.** Material's script runs at the end of the "
+    "body, before the first paint, and two more style sheets (the palette's "
+    "and the guide's) each cost a round trip before anything is drawn. The "
+    "script is now loaded with `defer`, and style sheets under 16 KiB are "
+    "inlined by the build. Images carry their size and load lazily.",
+    "",
+    "Lighthouse simulates the phone's network from the bytes that crossed "
+    "the loopback, so both sites are served compressed (gzip), as static "
+    "hosts serve them; uncompressed, the transfer of Material's own style "
+    "sheet and script decides every page's first paint, bare Material's too.",
+]
+
+
+def lighthouse_extra(section: dict[str, Any]) -> list[str]:
+    """Before and after, where the main thread's time went, and why."""
+    extra = section["extra"]
+    first = extra.get("main_thread") or {}
+    dom = (first.get("before-en:tutorial") or first.get("en:tutorial") or {}).get(
+        "dom_size"
+    )
+    code = extra.get("code_elements")
+    lines = [
+        line.format(
+            code=f"{code:,}" if code is not None else "most",
+            dom=f"{dom:,.0f}" if dom is not None else "n/a",
+        )
+        for line in LIGHTHOUSE_FINDING
+    ]
+    lines.append("")
+    baseline = extra.get("baseline")
+    if baseline and baseline.get("rows"):
+        lines += [
+            f"Before and after, in the same run: the tutorial as built from "
+            f"commit `{baseline['commit']}` (before), as built now (after), and "
+            "bare Material, audited in turns (medians):",
+            "",
+        ]
+        rows = []
+        for row in baseline["rows"]:
+            for key, label, unit in (
+                ("score", "score", "count"),
+                ("tbt", "TBT", "ms"),
+                ("lcp", "LCP", "ms"),
+                ("cls", "CLS", "shift"),
+            ):
+                rows.append(
+                    (
+                        row["page"],
+                        row["language"],
+                        label,
+                        format_value(row["before"].get(key), unit),
+                        format_value(row["after"].get(key), unit),
+                        format_value(row["bare"].get(key), unit),
+                    )
+                )
+        lines += table(
+            ("Page", "Language", "Figure", "Before", "After", "Bare Material"),
+            rows,
+            right=3,
+        )
+        lines.append("")
+    shown = [
+        name
+        for name in ("before-en:tutorial", "en:tutorial", "bare-en:tutorial")
+        if name in first
+    ]
+    if shown:
+        kinds = sorted(
+            {kind for name in shown for kind in first[name]["main_thread"]},
+            key=lambda kind: -first[shown[0]]["main_thread"].get(kind, 0.0),
+        )
+        headers = {
+            "before-en:tutorial": "Before",
+            "en:tutorial": "Guide",
+            "bare-en:tutorial": "Bare Material",
+        }
+        rows = [
+            (
+                kind,
+                *(
+                    format_value(first[name]["main_thread"].get(kind), "ms")
+                    for name in shown
+                ),
+            )
+            for kind in kinds
+        ]
+        lines += [
+            "Main-thread work on the English tutorial, by kind, in the first "
+            "audit of each (Lighthouse's simulated phone, four times the "
+            "CPU time measured):",
+            "",
+            *table(("Work", *(headers[name] for name in shown)), rows),
+        ]
+    return lines
+
+
 def generic_extra(section: dict[str, Any]) -> list[str]:
     details = section["extra"].get("details")
     if not details:
@@ -271,6 +403,7 @@ EXTRAS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "build": build_extra,
     "tests": tests_extra,
     "weight": weight_extra,
+    "lighthouse": lighthouse_extra,
     "broadcast": generic_extra,
     "scaling": generic_extra,
     "resume": generic_extra,
@@ -281,15 +414,62 @@ TITLES = {
     "reload": "Live reload",
     "tests": "Tests",
     "weight": "Page weight",
+    "lighthouse": "Page speed",
     "broadcast": "Broadcast",
     "scaling": "Across processes",
     "resume": "Resuming after a fault",
 }
 
 
-def render(result: dict[str, Any]) -> str:
-    """PERFORMANCE.md for one ``scripts/bench`` run (its JSON results)."""
+SECTION_HEADING = re.compile(r"^## \d+\. .* \{ #(?P<name>[a-z-]+) \}$", re.MULTILINE)
+NOT_RUN = "Not run this time"
+
+
+@dataclass
+class Earlier:
+    """What an earlier PERFORMANCE.md says: its date, commit, sections and targets."""
+
+    date: str = "n/a"
+    commit: str = "n/a"
+    bodies: dict[str, list[str]] = field(default_factory=dict)
+    targets: dict[str, list[str]] = field(default_factory=dict)
+
+
+def earlier_report(text: str) -> Earlier:
+    """Read back a report that ``render`` wrote, to carry over what a run skipped."""
+    earlier = Earlier()
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0] == "Date (UTC)":
+            earlier.date = cells[1]
+        elif len(cells) == 2 and cells[0] == "Commit":
+            earlier.commit = cells[1]
+        elif len(cells) == 4 and cells[0] in TITLES.values():
+            earlier.targets.setdefault(cells[0], []).append(line)
+    headings = list(SECTION_HEADING.finditer(text))
+    for index, heading in enumerate(headings):
+        end = headings[index + 1].start() if index + 1 < len(headings) else len(text)
+        body = text[heading.end() : end].strip("\n").splitlines()
+        if body and not any(line.startswith(NOT_RUN) for line in body[:3]):
+            earlier.bodies[heading["name"]] = body
+    return earlier
+
+
+def render(result: dict[str, Any], previous: str | None = None) -> str:
+    """PERFORMANCE.md for one ``scripts/bench`` run (its JSON results).
+
+    With ``previous`` (the report as it was), a section this run left out
+    keeps its earlier figures, marked with the date and commit they are from.
+    """
     sections = result["sections"]
+    earlier = earlier_report(previous) if previous else Earlier()
+    run_titles = {TITLES.get(section["name"]) for section in sections}
+    carried_targets = [
+        line
+        for title, rows in earlier.targets.items()
+        if title not in run_titles
+        for line in rows
+    ]
     lines = [
         "# Performance",
         "",
@@ -308,7 +488,7 @@ def render(result: dict[str, Any]) -> str:
         "",
         "## Targets { #targets }",
         "",
-        *target_lines(sections),
+        *target_lines(sections, carried_targets),
         "",
     ]
     number = 0
@@ -317,8 +497,17 @@ def render(result: dict[str, Any]) -> str:
         title = TITLES[name]
         lines += [f"## {number}. {title} {{ #{name} }}", ""]
         section = next((s for s in sections if s["name"] == name), None)
+        if section is None and name in earlier.bodies:
+            lines += [
+                f"*Not measured in this run: the figures below are from the report "
+                f"of {earlier.date} (commit {earlier.commit}).*",
+                "",
+                *earlier.bodies[name],
+                "",
+            ]
+            continue
         if section is None:
-            lines += [f"Not run this time: `scripts/bench --only {name}` runs it.", ""]
+            lines += [f"{NOT_RUN}: `scripts/bench --only {name}` runs it.", ""]
             continue
         if section["status"] != "ok":
             lines += [f"**{section['status'].capitalize()}.**", ""]

@@ -1,0 +1,138 @@
+"""Build-time changes that make a page cheaper for the browser, not for the build.
+
+- ``sized_code`` writes each code block's number of lines on its ``<code>``
+  (``style="--guide-lines: N"``). ``guide.css`` lets the browser skip the
+  style and layout of code blocks that are off screen
+  (``content-visibility: auto``) and reserves their height from that number,
+  so the page is as tall before they are drawn as after.
+- ``sized_images`` gives each ``<img>`` of a page its width and height, read
+  from the file, so nothing moves when it arrives, and lets the browser fetch
+  it only when the reader nears it (``loading="lazy"``), leaving the
+  bandwidth of the first load to the text and the style sheets.
+
+- ``inlined_styles`` puts small style sheets (Material's palette, the
+  guide's own) into the page: each one the browser must fetch before it
+  draws anything costs a round trip, more than its few kilobytes do.
+- ``deferred_bundle`` lets the browser draw the page before Material's script
+  runs (``defer``); the script still runs before ``DOMContentLoaded``, which
+  is when it starts its work.
+
+All are pure functions of the HTML and the files it names, so the built site
+stays byte for byte the same from one build to the next.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+CODE_BLOCK = re.compile(
+    r"(?P<start><pre\b[^>]*>(?:<span></span>)?<code)(?P<attrs>(?:\s[^>]*)?)>"
+    r"(?P<body>.*?)</code>",
+    re.DOTALL,
+)
+IMAGE = re.compile(r"<img\b(?P<attrs>[^>]*?)\s*/?>")
+SRC = re.compile(r'\ssrc="(?P<src>[^"]+)"')
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+STYLESHEET = re.compile(r'<link rel="stylesheet" href="(?P<href>[^"]+)">')
+# Larger sheets stay files of their own, fetched once and cached for every page.
+INLINE_LIMIT = 16 * 1024
+BUNDLE = re.compile(
+    r'<script src="(?P<src>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>'
+)
+
+
+def line_count(code: str) -> int:
+    """Lines shown by a ``<code>`` block's HTML (a final newline starts none)."""
+    lines = code.count("\n")
+    return lines if code.endswith("\n") else lines + 1
+
+
+def _with_lines(match: re.Match[str]) -> str:
+    attrs = match["attrs"]
+    if "style=" in attrs:
+        return match.group(0)  # a block styled by its author keeps its style
+    lines = line_count(match["body"])
+    return (
+        f'{match["start"]}{attrs} style="--guide-lines: {lines}">{match["body"]}</code>'
+    )
+
+
+def sized_code(html: str) -> str:
+    """``html`` with each ``<pre><code>`` block's line count in a CSS variable."""
+    return CODE_BLOCK.sub(_with_lines, html)
+
+
+def png_size(path: Path) -> tuple[int, int] | None:
+    """Width and height of a PNG file, from its header; None for anything else."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+ImageFinder = Callable[[str], Path | None]
+
+
+def sized_images(html: str, find: ImageFinder) -> str:
+    """``html`` with width, height and lazy loading on each ``<img>``.
+
+    ``find`` turns an image's ``src`` into its file (None when it is not one
+    of the site's). An image that already has a width or height, or whose
+    size cannot be read, keeps its attributes as they are.
+    """
+
+    def sized(match: re.Match[str]) -> str:
+        attrs = match["attrs"]
+        source = SRC.search(attrs)
+        if source is None or re.search(r"\s(width|height|loading)=", attrs):
+            return match.group(0)
+        path = find(source["src"])
+        size = png_size(path) if path is not None else None
+        if size is None:
+            return match.group(0)
+        width, height = size
+        return (
+            f'<img{attrs} width="{width}" height="{height}" '
+            'loading="lazy" decoding="async" />'
+        )
+
+    return IMAGE.sub(sized, html)
+
+
+StyleFinder = Callable[[str], Path | None]
+
+
+def inlined_styles(html: str, find: StyleFinder, limit: int = INLINE_LIMIT) -> str:
+    """``html`` with each small local style sheet's text in a ``<style>``.
+
+    ``find`` turns a ``href`` into its file (None when it is not the site's).
+    A sheet stays linked when it is larger than ``limit`` bytes, or names other
+    files with ``url(...)`` or ``@import`` (their paths are relative to the
+    sheet, not to the page), or holds ``</`` (it would end the element).
+    """
+
+    def inline(match: re.Match[str]) -> str:
+        path = find(match["href"])
+        if path is None or path.stat().st_size > limit:
+            return match.group(0)
+        css = path.read_text(encoding="utf-8")
+        if "url(" in css or "@import" in css or "</" in css:
+            return match.group(0)
+        return f"<style>{css.strip()}</style>"
+
+    return STYLESHEET.sub(inline, html)
+
+
+def deferred_bundle(html: str) -> str:
+    """``html`` with Material's script loaded with ``defer``."""
+    return BUNDLE.sub(
+        lambda match: f'<script src="{match["src"]}" defer></script>', html
+    )

@@ -1,0 +1,157 @@
+"""The build's page-speed changes: exact HTML in, exact HTML out, and the built site."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from guidekit import pagespeed
+
+# ---------------------------------------------------------------------------
+# Code blocks
+
+
+def test_each_code_block_gets_its_line_count() -> None:
+    html = (
+        '<pre><span></span><code><span class="n">a</span>\nb\n</code></pre>'
+        "<p>x</p>"
+        '<pre><code class="language-text">one line</code></pre>'
+    )
+    assert pagespeed.sized_code(html) == (
+        '<pre><span></span><code style="--guide-lines: 2">'
+        '<span class="n">a</span>\nb\n</code></pre>'
+        "<p>x</p>"
+        '<pre><code class="language-text" style="--guide-lines: 1">one line</code></pre>'
+    )
+
+
+def test_inline_code_and_styled_blocks_are_left_alone() -> None:
+    html = (
+        "<p><code>inline</code></p>"
+        '<pre><code style="color: red">a\nb</code></pre>'
+        "<pre><codex>not code</codex></pre>"
+    )
+    assert pagespeed.sized_code(html) == html
+
+
+@pytest.mark.parametrize(
+    ("code", "lines"), [("", 1), ("a", 1), ("a\n", 1), ("a\nb", 2), ("a\n\nb\n", 3)]
+)
+def test_line_count(code: str, lines: int) -> None:
+    assert pagespeed.line_count(code) == lines
+
+
+# ---------------------------------------------------------------------------
+# Images
+
+
+def png(path: Path, width: int, height: int) -> Path:
+    """A real (tiny, grey) PNG file of the given size."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    path.write_bytes(
+        pagespeed.PNG_SIGNATURE
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def test_png_size_reads_the_header(tmp_path: Path) -> None:
+    assert pagespeed.png_size(png(tmp_path / "a.png", 760, 440)) == (760, 440)
+    (tmp_path / "b.png").write_bytes(b"GIF89a" + bytes(30))
+    assert pagespeed.png_size(tmp_path / "b.png") is None
+    (tmp_path / "c.png").write_bytes(pagespeed.PNG_SIGNATURE)
+    assert pagespeed.png_size(tmp_path / "c.png") is None
+    assert pagespeed.png_size(tmp_path / "missing.png") is None
+
+
+def test_images_get_their_size_and_load_lazily(tmp_path: Path) -> None:
+    shot = png(tmp_path / "echo.png", 12, 7)
+    files = {"../assets/echo.png": shot}
+    html = (
+        '<p><img alt="The echo page" src="../assets/echo.png" /></p>'
+        '<img alt="elsewhere" src="https://example.org/x.png">'
+        '<img alt="sized" src="../assets/echo.png" width="5">'
+        '<img alt="no source">'
+    )
+    assert pagespeed.sized_images(html, files.get) == (
+        '<p><img alt="The echo page" src="../assets/echo.png" width="12" height="7" '
+        'loading="lazy" decoding="async" /></p>'
+        '<img alt="elsewhere" src="https://example.org/x.png">'
+        '<img alt="sized" src="../assets/echo.png" width="5">'
+        '<img alt="no source">'
+    )
+
+
+# ---------------------------------------------------------------------------
+# Style sheets and Material's script
+
+
+def test_small_local_style_sheets_are_inlined(tmp_path: Path) -> None:
+    (tmp_path / "small.css").write_text("a { color: red; }\n", encoding="utf-8")
+    (tmp_path / "big.css").write_text("a{}" * 10, encoding="utf-8")
+    (tmp_path / "font.css").write_text("a { src: url(x.woff) }", encoding="utf-8")
+    (tmp_path / "ends.css").write_text("a { content: '</style>' }", encoding="utf-8")
+    files = {
+        name: tmp_path / name
+        for name in ("small.css", "big.css", "font.css", "ends.css")
+    }
+    links = "".join(
+        f'<link rel="stylesheet" href="{name}">'
+        for name in ("small.css", "big.css", "font.css", "ends.css", "other.css")
+    )
+    assert pagespeed.inlined_styles(links, files.get, limit=20) == (
+        "<style>a { color: red; }</style>"
+        '<link rel="stylesheet" href="big.css">'
+        '<link rel="stylesheet" href="font.css">'
+        '<link rel="stylesheet" href="ends.css">'
+        '<link rel="stylesheet" href="other.css">'
+    )
+
+
+def test_materials_script_is_deferred_and_no_other() -> None:
+    html = (
+        '<script src="../assets/javascripts/bundle.a5f9d56c.min.js"></script>'
+        '<script src="../assets/javascripts/other.js"></script>'
+    )
+    assert pagespeed.deferred_bundle(html) == (
+        '<script src="../assets/javascripts/bundle.a5f9d56c.min.js" defer></script>'
+        '<script src="../assets/javascripts/other.js"></script>'
+    )
+
+
+# ---------------------------------------------------------------------------
+# The built site
+
+
+def test_the_built_tutorial_has_every_change(site: Path) -> None:
+    for folder in ("", "ko/"):
+        html = (site / folder / "tutorial" / "index.html").read_text(encoding="utf-8")
+        blocks = re.findall(r"<pre\b[^>]*>(?:<span></span>)?<code\b[^>]*>", html)
+        assert blocks and all('style="--guide-lines: ' in block for block in blocks)
+        images = re.findall(r"<img\b[^>]*>", html)
+        assert images and all(
+            re.search(r' width="\d+" height="\d+" loading="lazy" decoding="async"', img)
+            for img in images
+        )
+        # Only Material's own large sheet is fetched; the small ones are inline.
+        sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
+        assert [Path(sheet).name for sheet in sheets] == [
+            next((site / "assets" / "stylesheets").glob("main.*.min.css")).name
+        ]
+        assert "--guide-lines" in html  # guide.css's rule is in the page
+        assert re.search(r'<script src="[^"]*bundle\.[0-9a-f]+\.min\.js" defer>', html)
+        # The palette is the guide's own, not Material's component.
+        assert 'data-md-component="palette"' not in html
+        assert html.count('<form class="md-header__option" data-guide-palette>') == 1
