@@ -86,12 +86,23 @@ SAME_CODE = "data-same-code-as-english"
 
 
 # guide.css lets the browser skip drawing code blocks off screen
-# (content-visibility: auto); axe is shown every one of them.
+# (content-visibility: auto); axe is shown every one of them, drawn.
 DRAW_ALL_CODE = ".md-typeset pre > code { content-visibility: visible !important; }"
 
 
 def axe_violations(page: Page, shared_blocks: list[int]) -> list[dict[str, Any]]:
     """axe's violations on the page, leaving out the code blocks in ``shared_blocks``."""
+    # As a reader scrolls, each block is drawn (and made focusable if it
+    # scrolls sideways); then all are drawn at once for axe.
+    page.evaluate(
+        """async () => {
+            for (const code of document.querySelectorAll("article pre > code")) {
+                code.scrollIntoView();
+                await new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
+            }
+            scrollTo(0, 0);
+        }"""
+    )
     page.add_style_tag(content=DRAW_ALL_CODE)
     marked = page.evaluate(
         """([indexes, attribute]) => {
