@@ -406,6 +406,7 @@ EXTRAS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "lighthouse": lighthouse_extra,
     "broadcast": generic_extra,
     "scaling": generic_extra,
+    "compression": generic_extra,
     "resume": generic_extra,
 }
 
@@ -417,6 +418,7 @@ TITLES = {
     "lighthouse": "Page speed",
     "broadcast": "Broadcast",
     "scaling": "Across processes",
+    "compression": "Compression",
     "resume": "Resuming after a fault",
 }
 
