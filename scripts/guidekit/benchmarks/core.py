@@ -508,6 +508,8 @@ PROJECT_PARTS = (
     "overrides",
     "scripts",
     "requirements.lock",
+    "requirements-py310.lock",  # the Tested-with box reads both locks
+    "tested-with.json",  # and the record of the machine they ran on
 )
 
 
