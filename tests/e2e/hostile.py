@@ -42,6 +42,9 @@ from tests.e2e.conftest import TIMEOUT, healthy, reset, stalled
 ROOT = Path(__file__).resolve().parents[2]
 MAX_SIZE = 64 * 1024  # uvicorn's --ws-max-size for these runs
 UVICORN_ARGS = ("--ws-max-size", str(MAX_SIZE))
+# The chats read their close timeout from this variable: one second, so that
+# a stalled client's drop is seen in seconds, not in the default ten.
+SERVER_ENV = {"CHAT_CLOSE_TIMEOUT": "1"}
 HIT_AND_RUN = 20
 PAYLOAD = 32 * 1024  # bytes in each message of a stall: many fill the buffers
 GRACE = 0.3  # seconds for a log line about the last client to appear
@@ -169,7 +172,11 @@ def endpoints_of(module: ModuleType) -> list[Endpoint]:
                 recipe=recipe,
                 kind=recipe.kind or frame_kind(inspect.getsource(route.endpoint)),
                 queue_size=getattr(home, "QUEUE_SIZE", None),
-                close_timeout=getattr(home, "CLOSE_TIMEOUT", None),
+                close_timeout=(
+                    float(SERVER_ENV["CHAT_CLOSE_TIMEOUT"])
+                    if "CHAT_CLOSE_TIMEOUT" in inspect.getsource(home)
+                    else getattr(home, "CLOSE_TIMEOUT", None)
+                ),
                 broadcasts=callable(getattr(manager, "broadcast", None)),
                 redis="REDIS_URL" in inspect.getsource(home),
             )

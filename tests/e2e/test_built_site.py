@@ -101,6 +101,11 @@ def axe_violations(page: Page, shared_blocks: list[int]) -> list[dict[str, Any]]
                 await new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
             }
             scrollTo(0, 0);
+            // Scrolling fades the header's title; axe must see it at rest.
+            await new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
+            await Promise.all(
+                document.getAnimations().map((animation) => animation.finished.catch(() => null))
+            );
         }"""
     )
     page.add_style_tag(content=DRAW_ALL_CODE)

@@ -47,7 +47,7 @@ class Servers:
             while len(self.running) >= self.KEEP:
                 self.stop(next(iter(self.running)))
             stack = ExitStack()
-            env = {}
+            env = dict(hostile.SERVER_ENV)
             if endpoint.redis:
                 redis = stack.enter_context(live.redis_server())
                 env["REDIS_URL"] = redis.url
