@@ -83,9 +83,11 @@ class QuietServer(http.server.ThreadingHTTPServer):
 
 
 @contextmanager
-def serve_static(folder: Path) -> Iterator[str]:
+def serve_static(
+    folder: Path, handler_class: type[SiteHandler] = SiteHandler
+) -> Iterator[str]:
     """Serve a built site on a free loopback port, as a static host would."""
-    handler = functools.partial(SiteHandler, directory=str(folder))
+    handler = functools.partial(handler_class, directory=str(folder))
     server = QuietServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

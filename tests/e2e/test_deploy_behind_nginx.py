@@ -6,7 +6,6 @@ Each line of the page's nginx config has a test here that fails without it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import socket
@@ -432,11 +431,8 @@ def test_chromium_uses_wss_and_reconnects_when_the_server_falls_silent(
         page.click("#send")
         expect(page.locator("#messages li")).to_have_text(["Hello over TLS"])
         # A server that stops without a word: no heartbeat comes any more.
-        os.kill(servers[0].process.pid, signal.SIGSTOP)
-        try:
+        with live.paused(servers[0].process):
             expect(state).to_have_text(re.compile(r"^reconnecting in [01] s$"))
-        finally:
-            os.kill(servers[0].process.pid, signal.SIGCONT)
         expect(state).to_have_text("connected")
         page.close()
     assert sockets[:2] == [f"wss://{HOST}:{running.port}/chat/ws"] * 2

@@ -20,6 +20,7 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from guidekit import live
 from guidekit.benchmarks import (
     build,
     chat_load,
@@ -1090,7 +1091,7 @@ def test_the_lighthouse_host_compresses_text_only(tmp_path: Path) -> None:
 
     (tmp_path / "index.html").write_text("<p>hello</p>" * 50, encoding="utf-8")
     (tmp_path / "shot.png").write_bytes(b"\x89PNG not really")
-    with weight.static_server(tmp_path, lighthouse.CompressingHandler) as url:
+    with live.serve_static(tmp_path, lighthouse.CompressingHandler) as url:
 
         def get(path: str) -> tuple[str | None, bytes]:
             request = urllib.request.Request(

@@ -43,11 +43,9 @@ from guidekit.benchmarks.core import (
 from guidekit.benchmarks.weight import (
     LANGUAGES,
     NO_OUTSIDE,
-    QuietHandler,
     make_bare_site,
     nav_pages,
     read_config,
-    static_server,
 )
 
 TITLE = "Page speed"
@@ -239,7 +237,7 @@ def lighthouse(workdir: Path) -> Iterator[Lighthouse]:
 # ----------------------------------------------------------- static host
 
 
-class CompressingHandler(QuietHandler):
+class CompressingHandler(live.SiteHandler):
     """A static host that sends text gzip-compressed to a client that accepts it."""
 
     def send_head(self):  # type: ignore[no-untyped-def]
@@ -630,9 +628,9 @@ def servers(
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """The guide's site and each bare site, each on a compressing static host."""
     with ExitStack() as stack:
-        ours = stack.enter_context(static_server(site, CompressingHandler))
+        ours = stack.enter_context(live.serve_static(site, CompressingHandler))
         urls = {
-            language: stack.enter_context(static_server(folder, CompressingHandler))
+            language: stack.enter_context(live.serve_static(folder, CompressingHandler))
             for language, folder in bares.items()
         }
         yield ours, urls

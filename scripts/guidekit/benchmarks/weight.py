@@ -19,13 +19,8 @@ Google for fonts on every load.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import re
 import shutil
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -156,27 +151,6 @@ def make_bare_site(project: Path, site: Path, workdir: Path) -> Path:
     out = workdir / "site"
     mkdocs_build(workdir, out, strict=False)
     return out
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def static_server(
-    directory: Path, handler_class: type[QuietHandler] = QuietHandler
-) -> Iterator[str]:
-    handler = functools.partial(handler_class, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def is_third_party(url: str) -> bool:
