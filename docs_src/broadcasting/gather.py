@@ -8,7 +8,6 @@ holds up the sender, and with it everyone. Do not copy it: see reliable.py.
 import asyncio
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
-from starlette.websockets import WebSocketDisconnected
 
 app = FastAPI()
 
@@ -66,8 +65,9 @@ async def chat(websocket: WebSocket, client_id: int) -> None:
             text = await receive_text(websocket)
             await manager.send_personal(f"You wrote: {text}", websocket)
             await manager.broadcast(f"Client #{client_id} says: {text}")
-    # WebSocketDisconnected: another client's broadcast found this one gone
-    # first, so this handler's own next send fails that way.
-    except (WebSocketDisconnect, WebSocketDisconnected):
+    # RuntimeError: a send on a connection that is already closed. Either
+    # another client's broadcast found this one gone first (Starlette's
+    # WebSocketDisconnected), or the server gave up on it (an unanswered ping).
+    except (WebSocketDisconnect, RuntimeError):
         manager.disconnect(websocket)
         await manager.broadcast(f"Client #{client_id} left the chat")

@@ -205,8 +205,8 @@ async def echo(websocket: WebSocket) -> None:
         while (message := await receive_message(websocket)) is not None:
             if message.get("type") == "message":
                 await websocket.send_json({"type": "echo", "text": message.get("text")})
-    except WebSocketDisconnect:
-        pass  # the client left while we were sending
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the client left, or the server gave up on it, while we were sending
     finally:
         open_sockets.discard(websocket)
         heartbeats.cancel()

@@ -60,5 +60,7 @@ async def chat(websocket: WebSocket) -> None:
         while True:
             text = await receive_text(websocket)
             await websocket.send_text(f"{user}: {text}")
-    except WebSocketDisconnect:
+    except (WebSocketDisconnect, RuntimeError):
+        # RuntimeError: the server gave up on the client (an unanswered ping)
+        # while a send waited for it.
         pass  # the client has gone, perhaps in the middle of a send

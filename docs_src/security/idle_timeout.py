@@ -48,5 +48,7 @@ async def echo(websocket: WebSocket) -> None:
                 return
             # endregion
             await websocket.send_text(f"You said: {text}")
-    except WebSocketDisconnect:
+    except (WebSocketDisconnect, RuntimeError):
+        # RuntimeError: the server gave up on the client (an unanswered ping)
+        # while a send waited for it.
         pass  # the client has gone, perhaps in the middle of a send

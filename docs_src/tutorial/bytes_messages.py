@@ -28,5 +28,5 @@ async def reverse(websocket: WebSocket) -> None:
             data = await receive_bytes(websocket)
             await websocket.send_bytes(data[::-1])
             # endregion
-    except WebSocketDisconnect:
-        pass  # the client has gone, or was sent away: nothing left to do
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the client has gone, or the server gave up on it: nothing left to do

@@ -6,7 +6,6 @@ clients connected to another worker process or server will not see these message
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse
-from starlette.websockets import WebSocketDisconnected
 
 app = FastAPI()
 
@@ -118,9 +117,10 @@ async def chat(websocket: WebSocket, client_id: int) -> None:
             await manager.broadcast(f"Client #{client_id} says: {text}")
     # endregion
     # region disconnect
-    # WebSocketDisconnected: another client's broadcast found this one gone
-    # first, so this handler's own next send fails that way.
-    except (WebSocketDisconnect, WebSocketDisconnected):
+    # RuntimeError: a send on a connection that is already closed. Either
+    # another client's broadcast found this one gone first (Starlette's
+    # WebSocketDisconnected), or the server gave up on it (an unanswered ping).
+    except (WebSocketDisconnect, RuntimeError):
         manager.disconnect(websocket)
         await manager.broadcast(f"Client #{client_id} left the chat")
     # endregion

@@ -159,5 +159,5 @@ async def item_socket(
             )
             if user_agent is not None:
                 await websocket.send_text(f"User-Agent: {user_agent}")
-    except WebSocketDisconnect:
-        pass  # the client has gone, or was sent away: nothing left to do
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the client has gone, or the server gave up on it: nothing left to do

@@ -75,6 +75,8 @@ async def echo(websocket: WebSocket) -> None:
         while True:
             text = await receive_text(websocket)
             await websocket.send_text(f"You said: {text}")
-    except WebSocketDisconnect:
-        pass  # the client has gone, or was sent away: nothing left to do
+    except (WebSocketDisconnect, RuntimeError):
+        # The client has gone, or was sent away. RuntimeError: Uvicorn closed
+        # the connection itself (an unanswered ping) while a send waited.
+        pass
     # endregion

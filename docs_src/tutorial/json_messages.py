@@ -50,5 +50,5 @@ async def add(websocket: WebSocket) -> None:
                 case _:
                     await websocket.send_json({"error": "expected numbers 'a' and 'b'"})
             # endregion
-    except WebSocketDisconnect:
-        pass  # the client has gone, or was sent away: nothing left to do
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the client has gone, or the server gave up on it: nothing left to do

@@ -50,5 +50,5 @@ async def greet(
         while True:
             text = await receive_text(websocket)
             await websocket.send_text(f"{user}: {text}")
-    except WebSocketDisconnect:
-        pass  # the client has gone, or was sent away: nothing left to do
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the client has gone, or the server gave up on it: nothing left to do

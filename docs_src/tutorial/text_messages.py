@@ -28,5 +28,5 @@ async def shout(websocket: WebSocket) -> None:
             text = await receive_text(websocket)
             await websocket.send_text(text.upper())
             # endregion
-    except WebSocketDisconnect:
-        pass  # the client has gone, or was sent away: nothing left to do
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the client has gone, or the server gave up on it: nothing left to do

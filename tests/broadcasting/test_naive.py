@@ -6,17 +6,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi import WebSocketDisconnect
 
-from docs_src.broadcasting import naive
-from tests.broadcasting.chat_checks import (
-    check_a_binary_frame_is_refused,
-    check_two_clients_chat,
-)
+from docs_src.broadcasting.naive import ConnectionManager
+from tests.broadcasting import naive_chat as naive
+from tests.broadcasting.chat_checks import check_two_clients_chat
 from tests.broadcasting.fakes import Gone, Listener, Stalled
 
 
 @pytest.fixture(autouse=True)
 def fresh_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(naive, "manager", naive.ConnectionManager())
+    monkeypatch.setattr(naive, "manager", ConnectionManager())
     yield
 
 
@@ -85,7 +83,3 @@ def test_a_client_leaving_mid_broadcast_makes_another_miss_it() -> None:
         assert skipped.received == []  # still connected, never sent the message
 
     asyncio.run(scenario())
-
-
-def test_a_binary_frame_is_refused_with_1003() -> None:
-    check_a_binary_frame_is_refused(naive.app)

@@ -20,6 +20,7 @@ import inspect
 import itertools
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -42,6 +43,25 @@ from tests.e2e.conftest import TIMEOUT, healthy, reset, stalled
 ROOT = Path(__file__).resolve().parents[2]
 MAX_SIZE = 64 * 1024  # uvicorn's --ws-max-size for these runs
 UVICORN_ARGS = ("--ws-max-size", str(MAX_SIZE))
+# For the cases in PING_CASES, a server of its own whose pings time out soon
+# after a client stops reading; at trace level, Uvicorn logs each timeout.
+PING_INTERVAL = 1.0
+PING_TIMEOUT = 0.5
+PING_ARGS = (
+    *UVICORN_ARGS,
+    "--ws-ping-interval",
+    str(PING_INTERVAL),
+    "--ws-ping-timeout",
+    str(PING_TIMEOUT),
+    "--log-level",
+    "trace",
+)
+# What the trace-level log says when Uvicorn or the endpoint gives up on a client.
+GIVEN_UP = re.compile(
+    r"WebSocket keepalive ping timeout|Send \{'type': 'websocket\.close'"
+)
+FLOOD = 500  # sends of PAYLOAD bytes or so: far more than the buffers between hold
+QUIET = 1.0  # seconds in which a send does not go through: the server stopped reading
 # The chats read their close timeout from this variable: one second, so that
 # a stalled client's drop is seen in seconds, not in the default ten.
 SERVER_ENV = {"CHAT_CLOSE_TIMEOUT": "1"}
@@ -73,10 +93,17 @@ class Recipe:
     stall_messages: int = 40  # how many messages a stalled client lets pile up
     # Fields every JSON message needs, such as {"type": "message"}.
     fields: tuple[tuple[str, str], ...] = ()
+    # For a stall: a short message to send over and over, for an endpoint
+    # whose reply to a big message is a few bytes (it would take gigabytes to
+    # fill the buffers to the client); None: big messages.
+    flood: str | None = None
 
 
 # Keyed by (module, route path). Anything not listed uses Recipe().
 RECIPES: dict[tuple[str, str], Recipe] = {
+    # Replies are a sum or an error, whatever size the message: each "["
+    # gets an error reply three times its size.
+    ("docs_src.tutorial.json_messages", "/ws"): Recipe(flood="["),
     ("docs_src.tutorial.query_token", "/ws"): Recipe(
         query={"token": "alice-token"}, greeting=True
     ),
@@ -355,6 +382,17 @@ def new_log(server: live.Server, mark: int) -> str:
     return server.output()[mark:]
 
 
+def wait_for_new_log(server: live.Server, mark: int, pattern: re.Pattern[str]) -> None:
+    """Poll the log after ``mark`` until ``pattern`` matches in it."""
+    deadline = time.monotonic() + TIMEOUT
+    while not pattern.search(new_log(server, mark)):
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{pattern.pattern!r} not in the server's log after {TIMEOUT}s"
+            )
+        time.sleep(0.02)  # a poll interval, not a wait for an outcome
+
+
 def log_problems(server: live.Server, mark: int) -> str:
     """What the server logged since ``mark`` that a hostile client must not cause."""
     time.sleep(GRACE)  # a bound for a line to appear, not a wait for an outcome
@@ -522,10 +560,19 @@ def upgrade_request(server: live.Server, endpoint: Endpoint) -> bytes:
 
 
 @contextmanager
-def raw_client(server: live.Server, endpoint: Endpoint) -> Iterator[socket.socket]:
-    """A socket that has completed the handshake (and sent the first message)."""
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
+def raw_client(
+    server: live.Server, endpoint: Endpoint, *, receive_buffer: int | None = None
+) -> Iterator[socket.socket]:
+    """A socket that has completed the handshake (and sent the first message).
+
+    With ``receive_buffer``, its kernel buffer for what arrives is that small.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
+        if receive_buffer is not None:  # before connecting, or it has no effect
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.settimeout(TIMEOUT)
+        sock.connect(("127.0.0.1", server.port))
         sock.sendall(upgrade_request(server, endpoint))
         status = frames.status_of(frames.read_response_head(sock))
         if status != 101:
@@ -710,6 +757,64 @@ def _stall_replies(server: live.Server, endpoint: Endpoint) -> str:
     return ""
 
 
+def check_stall_past_ping(server: live.Server, endpoint: Endpoint) -> None:
+    """A client stops reading until Uvicorn's ping times out, then reads again.
+
+    Uvicorn then closes the connection on its own. A send of the endpoint that
+    was waiting for the full buffers must end quietly, and the client, once it
+    reads again, must see the connection end.
+    """
+    mark = log_mark(server)
+    opcode = frames.OP_BINARY if endpoint.kind is Kind.BYTES else frames.OP_TEXT
+    if endpoint.recipe.flood is None:
+        message = big_message(endpoint, 0, PAYLOAD)
+        raw = message if isinstance(message, bytes) else message.encode()
+        data = frames.frame(opcode, raw)
+    else:  # a few thousand short messages at a time
+        data = frames.frame(opcode, endpoint.recipe.flood.encode()) * 4096
+    with raw_client(server, endpoint, receive_buffer=4096) as sock:
+        sock.settimeout(QUIET)
+        try:
+            for _ in range(FLOOD):
+                sock.sendall(data)
+        except TimeoutError:
+            pass  # the server has stopped reading
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server has ended the connection (after its close frame)
+        else:
+            if not GIVEN_UP.search(new_log(server, mark)):
+                raise AssertionError(
+                    f"{endpoint.where()}: the server read {FLOOD} times "
+                    f"{len(data)} bytes, never stopping, and never closed"
+                )
+        # Silent until Uvicorn's ping has timed out, or until the endpoint has
+        # closed on its own (a rate limit, a full queue).
+        wait_for_new_log(server, mark, GIVEN_UP)
+        sock.settimeout(TIMEOUT)
+        ended, received = _read_until_the_end(sock)
+    log = log_problems(server, mark)
+    expect(
+        ended,
+        endpoint,
+        f"a client that stalled past the ping timeout read {received} bytes "
+        f"and then nothing for {TIMEOUT:g}s: the connection stayed open",
+        log,
+    )
+
+
+def _read_until_the_end(sock: socket.socket) -> tuple[bool, int]:
+    """Read until the server ends the connection; whether it did, and how much came."""
+    received = 0
+    try:
+        while chunk := sock.recv(65536):
+            received += len(chunk)
+    except ConnectionResetError:
+        pass  # a reset ends it too
+    except TimeoutError:
+        return False, received
+    return True, received
+
+
 CASES: dict[str, Callable[[live.Server, Endpoint], None]] = {
     "wrong-frame": check_wrong_frame,
     "invalid-json": lambda server, endpoint: check_bad_json(
@@ -726,12 +831,16 @@ CASES: dict[str, Callable[[live.Server, Endpoint], None]] = {
     "leave-during-handshake": check_leave_during_handshake,
     "leave-while-sent-to": check_leave_while_sent_to,
     "slow-handshake": check_slow_handshake,
+    "stall-past-ping": check_stall_past_ping,
 }
 JSON_CASES = {"invalid-json", "nan-json", "infinity-json"}
+PING_CASES = {"stall-past-ping"}  # these get a server started with PING_ARGS
 
 
 def applies(case: str, endpoint: Endpoint) -> bool:
-    return case not in JSON_CASES or endpoint.kind is Kind.JSON
+    if case in JSON_CASES:
+        return endpoint.kind is Kind.JSON
+    return True
 
 
 def run_case(server: live.Server, endpoint: Endpoint, case: str) -> None:

@@ -18,10 +18,12 @@ def endpoint(module: str, path: str) -> hostile.Endpoint:
     return next(e for e in ENDPOINTS.values() if e.module == module and e.path == path)
 
 
-def serve(name: str) -> Iterator[live.Server]:
+def serve(
+    name: str, args: tuple[str, ...] = hostile.UVICORN_ARGS
+) -> Iterator[live.Server]:
     """One of the synthetic apps under uvicorn, as the suite runs the examples."""
     app = f"{APPS.replace('/', '.')}.{name}:app"
-    with live.uvicorn(app, *hostile.UVICORN_ARGS) as server:
+    with live.uvicorn(app, *args) as server:
         yield server
 
 
@@ -31,8 +33,18 @@ def hardened() -> Iterator[live.Server]:
 
 
 @pytest.fixture(scope="module")
+def hardened_pinging() -> Iterator[live.Server]:
+    yield from serve("hardened", hostile.PING_ARGS)
+
+
+@pytest.fixture(scope="module")
 def broken() -> Iterator[live.Server]:
     yield from serve("broken")
+
+
+@pytest.fixture(scope="module")
+def broken_pinging() -> Iterator[live.Server]:
+    yield from serve("broken", hostile.PING_ARGS)
 
 
 def test_the_apps_are_found_with_their_kinds() -> None:
@@ -57,9 +69,10 @@ def test_the_apps_are_found_with_their_kinds() -> None:
 )
 @pytest.mark.xdist_group("hostile-hardened")
 def test_a_hardened_app_passes_every_case(
-    hardened: live.Server, which: hostile.Endpoint, case: str
+    request: pytest.FixtureRequest, which: hostile.Endpoint, case: str
 ) -> None:
-    hostile.run_case(hardened, which, case)
+    fixture = "hardened_pinging" if case in hostile.PING_CASES else "hardened"
+    hostile.run_case(request.getfixturevalue(fixture), which, case)
 
 
 @pytest.mark.xdist_group("hostile-broken")
@@ -87,3 +100,19 @@ def test_a_refused_handshake_says_which_recipe_to_add(broken: live.Server) -> No
         "entry recipe for ('tests.e2e.hostile_apps.broken', '/ws/guarded') to "
         "RECIPES in tests/e2e/hostile.py"
     )
+
+
+@pytest.mark.xdist_group("hostile-broken")
+def test_a_send_that_lets_runtime_error_out_fails_the_ping_case(
+    broken_pinging: live.Server,
+) -> None:
+    target = endpoint(f"{APPS.replace('/', '.')}.broken", "/ws")
+    with pytest.raises(AssertionError) as failed:
+        hostile.check_stall_past_ping(broken_pinging, target)
+    message = str(failed.value)
+    assert message.startswith("tests/e2e/hostile_apps/broken.py, route /ws: "), message
+    assert "ERROR:    Exception in ASGI application" in message, message
+    assert (
+        "RuntimeError: Unexpected ASGI message 'websocket.send', after sending "
+        "'websocket.close'."
+    ) in message, message

@@ -40,7 +40,7 @@ class ChatApp:
 
 
 APPS = (
-    ChatApp("naive", "docs_src.broadcasting.naive:app"),
+    ChatApp("naive", "tests.broadcasting.naive_chat:app"),
     ChatApp("reliable", "docs_src.broadcasting.reliable:app"),
 )
 

@@ -28,7 +28,8 @@ def refuse_constant(name: str) -> object:
 @app.websocket("/ws")
 async def echo(websocket: WebSocket) -> None:
     await websocket.accept()
-    with suppress(WebSocketDisconnect):  # a send to a client that has gone
+    # A send to a client that has gone, or that the server gave up on.
+    with suppress(WebSocketDisconnect, RuntimeError):
         while (text := await receive_text_or_close(websocket)) is not None:
             await websocket.send_text(f"You said: {text}")
 
@@ -36,7 +37,7 @@ async def echo(websocket: WebSocket) -> None:
 @app.websocket("/ws/json")
 async def json_echo(websocket: WebSocket) -> None:
     await websocket.accept()
-    with suppress(WebSocketDisconnect):
+    with suppress(WebSocketDisconnect, RuntimeError):
         while (text := await receive_text_or_close(websocket)) is not None:
             try:
                 data = json.loads(text, parse_constant=refuse_constant)
