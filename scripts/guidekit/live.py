@@ -146,6 +146,31 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
+# Every app uvicorn() has run in this process, with its log: the end-to-end
+# tests check, at the end, that no example's log holds a traceback.
+SERVED: list[tuple[str, Path]] = []
+
+
+def example_tracebacks(served: list[tuple[str, Path]] = SERVED) -> list[str]:
+    """One line for each example (an app under docs_src) whose log has a traceback.
+
+    The line names the app, the log and the exception the traceback ends with.
+    Apps of the tests themselves may crash on purpose; an example never may.
+    """
+    found = []
+    for app, log in served:
+        if not app.startswith("docs_src."):
+            continue
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        starts = [n for n, line in enumerate(lines) if line.startswith("Traceback")]
+        if not starts:
+            continue
+        after = lines[starts[0] + 1 :]
+        error = next((line for line in after if not line.startswith(" ")), "?")
+        found.append(f"{app} (log {log}): {error}")
+    return found
+
+
 @contextmanager
 def uvicorn(
     app: str, *extra: str, env: dict[str, str] | None = None, port: int | None = None
@@ -170,6 +195,7 @@ def uvicorn(
             env={**os.environ, **(env or {})},
         )
     server = Server(f"http://127.0.0.1:{port}", port, process, log_path)
+    SERVED.append((app, log_path))
     try:
         try:
             wait_for_port(port, process)

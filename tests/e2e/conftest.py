@@ -32,6 +32,14 @@ __all__ = ["serve_static"]  # the static host, shared with scripts/screenshots.p
 TIMEOUT = 10  # seconds: a bound on waits for things that should happen
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_example_logs_a_traceback() -> Iterator[None]:
+    """After the last test here: no example's server log holds a traceback."""
+    yield
+    crashed = live.example_tracebacks()
+    assert not crashed, "an example logged a traceback:\n" + "\n".join(crashed)
+
+
 def ws_url(server: live.Server, path: str) -> str:
     return server.url.replace("http://", "ws://") + path
 

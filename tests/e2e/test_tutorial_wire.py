@@ -192,6 +192,20 @@ def test_endpoint_sees_1005_when_a_client_vanishes(server: live.Server) -> None:
     wait_for_log(server, "client left with code 1005")
 
 
+def test_text_that_is_not_utf8_gets_1007_and_a_traceback_from_uvicorn(
+    server: live.Server,
+) -> None:
+    with connect(ws_url(server, "/observe")) as connection:
+        connection.send(b"caf\xe9", text=True)  # Latin-1, not UTF-8
+        with pytest.raises(ConnectionClosedError) as closed:
+            connection.recv(timeout=TIMEOUT)
+    output = wait_for_log(server, "client left with code 1007")
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1007
+    # Uvicorn's own error, logged before the endpoint sees anything.
+    assert "ERROR:    Invalid UTF-8 sequence received from client.\nTraceback" in output
+
+
 def test_testclient_always_leaves_with_a_close_code(
     client: TestClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
