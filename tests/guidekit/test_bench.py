@@ -1135,6 +1135,67 @@ def test_lighthouse_targets_take_the_worst_page() -> None:
     }
 
 
+def test_lighthouse_long_tasks_name_their_file() -> None:
+    report_json = {
+        "audits": {
+            "long-tasks": {
+                "details": {
+                    "items": [
+                        {
+                            "url": "http://127.0.0.1:1/assets/javascripts/bundle.ab12.min.js",
+                            "duration": 281.6,
+                            "startTime": 1633.2,
+                        },
+                        {
+                            "url": "http://127.0.0.1:1/security/",
+                            "duration": 72,
+                            "startTime": 9,
+                        },
+                        {"url": "Unattributable", "duration": 55, "startTime": 754},
+                    ]
+                }
+            }
+        }
+    }
+    assert lighthouse.long_tasks(report_json) == [
+        {"source": "bundle.ab12.min.js", "start": 1633, "duration": 282},
+        {"source": "the page", "start": 9, "duration": 72},
+        {"source": "Unattributable", "start": 754, "duration": 55},
+    ]
+    assert lighthouse.long_tasks({}) == []
+
+
+def test_lighthouse_baseline_audits_the_short_page_else_everything() -> None:
+    pairs = lighthouse.pairs_to_measure(
+        ["index.md", "security.md"], quick=False, languages=["en", "ko"]
+    )
+    assert [p.ours for p in lighthouse.before_pairs(pairs)] == [
+        "en:security",
+        "ko:security",
+    ]
+    home = [pair for pair in pairs if pair.page == "index.md"]
+    assert lighthouse.before_pairs(home) == home
+
+
+def test_lighthouse_report_shows_the_long_tasks_of_the_short_page() -> None:
+    section = Section("lighthouse", "Page speed")
+    task = {"source": "bundle.ab12.min.js", "start": 1633, "duration": 282}
+    section.extra["main_thread"] = {
+        "en:security": {
+            "main_thread": {"Script Evaluation": 296.0},
+            "long_tasks": [task],
+        },
+        "bare-en:security": {
+            "main_thread": {"Script Evaluation": 282.0},
+            "long_tasks": [],
+        },
+    }
+    text = report.render(run_json([section]))
+    assert "| Script Evaluation | 296 ms | 282 ms |" in text
+    assert "| Guide | 1633 ms | 282 ms | bundle.ab12.min.js |" in text
+    assert "bundle-start.html" in text
+
+
 def test_lighthouse_ratio_of_zero_shifts() -> None:
     assert lighthouse.ratio(0.0, 0.0) == 1.0
     assert lighthouse.ratio(0.1, 0.0) is None
