@@ -462,8 +462,9 @@ def test_nothing_shifts_while_the_tutorial_loads_on_a_phone(
     context.close()
 
 
-# Material's script, loaded async (guidekit/pagespeed.py), may run before the
-# page is parsed or after; either way it must start once, and everything it
+# Material's script, started once the page is drawn (guidekit/pagespeed.py,
+# overrides/partials/javascripts/bundle-start.html), may run before the page
+# is parsed or after; either way it must start once, and everything it
 # drives must work.
 BUNDLE_URL = re.compile(r".*/assets/javascripts/bundle\.[0-9a-f]+\.min\.js$")
 
@@ -481,10 +482,11 @@ def test_materials_script_arriving_after_the_page_is_parsed_starts_once(
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     held: list[Route] = []
     page.route(BUNDLE_URL, lambda route: held.append(route))
-    page.goto(site_url + "/tutorial/", wait_until="domcontentloaded")
-    assert len(held) == 1
+    with page.expect_request(BUNDLE_URL):
+        page.goto(site_url + "/tutorial/", wait_until="domcontentloaded")
     assert page.evaluate("document.readyState") != "loading"
     assert page.evaluate("typeof window.document$") == "undefined"
+    assert len(held) == 1
     held[0].continue_()
     materials_script_started_once(page)
     page.close()
@@ -496,17 +498,15 @@ def test_materials_script_arriving_before_the_page_is_parsed_starts_once(
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     held: list[Route] = []
 
-    def parser_held_after_the_bundle(route: Route) -> None:
+    def parser_held_at_the_end(route: Route) -> None:
         response = route.fetch()
-        body = re.sub(
-            r'(<script src="[^"]*bundle\.[0-9a-f]+\.min\.js" async></script>)',
-            r'\1<script src="/__held.js"></script>',
-            response.text(),
+        body = response.text().replace(
+            "</body>", '<script src="/__held.js"></script></body>'
         )
         assert "/__held.js" in body
         route.fulfill(response=response, body=body)
 
-    page.route(site_url + "/tutorial/", parser_held_after_the_bundle)
+    page.route(site_url + "/tutorial/", parser_held_at_the_end)
     page.route(site_url + "/__held.js", lambda route: held.append(route))
     page.goto(site_url + "/tutorial/", wait_until="commit")
     page.wait_for_function("typeof window.document$ !== 'undefined'")
@@ -514,5 +514,18 @@ def test_materials_script_arriving_before_the_page_is_parsed_starts_once(
     assert len(held) == 1
     held[0].fulfill(body="", content_type="text/javascript")
     page.wait_for_load_state("load")
+    materials_script_started_once(page)
+    page.close()
+
+
+def test_materials_script_starts_in_a_tab_opened_in_the_background(
+    browser: Browser, site_url: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.add_init_script(
+        "Object.defineProperty(document, 'visibilityState', {get: () => 'hidden'});"
+        "window.requestAnimationFrame = () => 0;"  # a hidden tab draws no frame
+    )
+    page.goto(site_url + "/tutorial/")
     materials_script_started_once(page)
     page.close()
