@@ -1192,7 +1192,7 @@ def test_lighthouse_report_shows_the_long_tasks_of_the_short_page() -> None:
     }
     text = report.render(run_json([section]))
     assert "| Script Evaluation | 296 ms | 282 ms |" in text
-    assert "| Guide | 1633 ms | 282 ms | bundle.ab12.min.js |" in text
+    assert "| Guide | bundle.ab12.min.js | 1633 ms | 282 ms |" in text
     assert "bundle-start.html" in text
 
 

@@ -430,9 +430,9 @@ def lighthouse_extra(section: dict[str, Any]) -> list[str]:
             rows = [
                 (
                     site,
+                    task["source"],
                     f"{task['start']} ms",
                     f"{task['duration']} ms",
-                    task["source"],
                 )
                 for site, found in tasks
                 for task in sorted(found, key=lambda task: task["start"])
@@ -443,7 +443,7 @@ def lighthouse_extra(section: dict[str, Any]) -> list[str]:
                 "as Lighthouse simulates them, with the file each is "
                 "attributed to:",
                 "",
-                *table(("Site", "Start", "Duration", "Attributed to"), rows, right=2),
+                *table(("Site", "Attributed to", "Start", "Duration"), rows, right=2),
             ]
     return lines
 
