@@ -290,9 +290,9 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def _faster_first_load(output: str, page_url: str, config: MkDocsConfig) -> str:
-    """Small style sheets inlined, Material's script deferred (see pagespeed.py)."""
+    """Small style sheets inlined, Material's script started after the first paint (see pagespeed.py)."""
     find = _site_file(config, page_url)
-    return pagespeed.deferred_bundle(pagespeed.inlined_styles(output, find))
+    return pagespeed.bundle_address(pagespeed.inlined_styles(output, find))
 
 
 def on_page_context(context: dict[str, Any], page: Page, **_: Any) -> dict[str, Any]:

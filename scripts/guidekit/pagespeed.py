@@ -13,9 +13,12 @@
 - ``inlined_styles`` puts small style sheets (Material's palette, the
   guide's own) into the page: each one the browser must fetch before it
   draws anything costs a round trip, more than its few kilobytes do.
-- ``deferred_bundle`` lets the browser draw the page before Material's script
-  runs (``defer``); the script still runs before ``DOMContentLoaded``, which
-  is when it starts its work.
+- ``bundle_address`` replaces Material's ``<script src>`` with its address
+  (``#__guide-bundle``), from which
+  ``overrides/partials/javascripts/bundle-start.html`` starts the script once
+  the page is first drawn, in a task of its own, apart from the work it
+  starts on ``DOMContentLoaded`` (with ``defer`` both were one long task, and
+  a script loaded with the page can run before the first paint).
 
 All are pure functions of the HTML and the files it names, so the built site
 stays byte for byte the same from one build to the next.
@@ -23,6 +26,7 @@ stays byte for byte the same from one build to the next.
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 from collections.abc import Callable
@@ -131,8 +135,12 @@ def inlined_styles(html: str, find: StyleFinder, limit: int = INLINE_LIMIT) -> s
     return STYLESHEET.sub(inline, html)
 
 
-def deferred_bundle(html: str) -> str:
-    """``html`` with Material's script loaded with ``defer``."""
+def bundle_address(html: str) -> str:
+    """``html`` with Material's script named in ``#__guide-bundle``, not loaded."""
     return BUNDLE.sub(
-        lambda match: f'<script src="{match["src"]}" defer></script>', html
+        lambda match: (
+            '<script id="__guide-bundle" type="application/json">'
+            f"{json.dumps(match['src'])}</script>"
+        ),
+        html,
     )

@@ -133,6 +133,17 @@ def browser() -> Iterator[Browser]:
         yield browser
 
 
+def material_started(page: Page) -> None:
+    """Wait until Material's script has done its start-up work on ``page``.
+
+    The built site starts the script once the page is first drawn, which may
+    be after the load event (overrides/partials/javascripts/bundle-start.html);
+    Material does its work when ``document$`` emits the page.
+    """
+    page.wait_for_function("typeof window.document$ !== 'undefined'")
+    page.evaluate("new Promise((done) => document$.subscribe(() => setTimeout(done)))")
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context()

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, Route
 
 from tests.conftest import LANGUAGES, ROOT, language_settings, site_config
 from tests.e2e.conftest import serve_static
@@ -313,6 +313,13 @@ def search(browser: Browser, url: str, query: str) -> list[str]:
     """Type ``query`` into the site's search box; return the result paths."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(url, wait_until="load")
+    hrefs = search_results(page, query)
+    page.close()
+    return hrefs
+
+
+def search_results(page: Page, query: str) -> list[str]:
+    """Type ``query`` into the search box of ``page``; return the result paths."""
     box = page.locator("input.md-search__input")
     box.click()
     box.fill(query)
@@ -320,11 +327,9 @@ def search(browser: Browser, url: str, query: str) -> list[str]:
     page.locator(".md-search-result__meta").filter(
         has_text=re.compile(r"\d")
     ).wait_for()
-    hrefs = page.locator(".md-search-result__item > a").evaluate_all(
+    return page.locator(".md-search-result__item > a").evaluate_all(
         "links => links.map(a => new URL(a.href).pathname)"
     )
-    page.close()
-    return hrefs
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -455,3 +460,72 @@ def test_nothing_shifts_while_the_tutorial_loads_on_a_phone(
     before, after = heights
     assert before and all(abs(a - b) <= 2 for a, b in zip(before, after, strict=True))
     context.close()
+
+
+# Material's script, started once the page is drawn (guidekit/pagespeed.py,
+# overrides/partials/javascripts/bundle-start.html), may run before the page
+# is parsed or after; either way it must start once, and everything it
+# drives must work.
+BUNDLE_URL = re.compile(r".*/assets/javascripts/bundle\.[0-9a-f]+\.min\.js$")
+
+
+def materials_script_started_once(page: Page) -> None:
+    copy = page.locator('pre button[data-md-type="copy"]')
+    copy.first.wait_for(state="attached")
+    assert copy.count() == page.locator("article pre > code").count()
+    assert "/tutorial/" in search_results(page, "subprotocols")
+
+
+def test_materials_script_arriving_after_the_page_is_parsed_starts_once(
+    browser: Browser, site_url: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    held: list[Route] = []
+    page.route(BUNDLE_URL, lambda route: held.append(route))
+    with page.expect_request(BUNDLE_URL):
+        page.goto(site_url + "/tutorial/", wait_until="domcontentloaded")
+    assert page.evaluate("document.readyState") != "loading"
+    assert page.evaluate("typeof window.document$") == "undefined"
+    assert len(held) == 1
+    held[0].continue_()
+    materials_script_started_once(page)
+    page.close()
+
+
+def test_materials_script_arriving_before_the_page_is_parsed_starts_once(
+    browser: Browser, site_url: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    held: list[Route] = []
+
+    def parser_held_at_the_end(route: Route) -> None:
+        response = route.fetch()
+        body = response.text().replace(
+            "</body>", '<script src="/__held.js"></script></body>'
+        )
+        assert "/__held.js" in body
+        route.fulfill(response=response, body=body)
+
+    page.route(site_url + "/tutorial/", parser_held_at_the_end)
+    page.route(site_url + "/__held.js", lambda route: held.append(route))
+    page.goto(site_url + "/tutorial/", wait_until="commit")
+    page.wait_for_function("typeof window.document$ !== 'undefined'")
+    assert page.evaluate("document.readyState") == "loading"
+    assert len(held) == 1
+    held[0].fulfill(body="", content_type="text/javascript")
+    page.wait_for_load_state("load")
+    materials_script_started_once(page)
+    page.close()
+
+
+def test_materials_script_starts_in_a_tab_opened_in_the_background(
+    browser: Browser, site_url: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.add_init_script(
+        "Object.defineProperty(document, 'visibilityState', {get: () => 'hidden'});"
+        "window.requestAnimationFrame = () => 0;"  # a hidden tab draws no frame
+    )
+    page.goto(site_url + "/tutorial/")
+    materials_script_started_once(page)
+    page.close()

@@ -261,7 +261,8 @@ MACHINE = {
 
 def fake_sections(calls: list[str]) -> dict[str, tuple[str, cli.SectionRunner]]:
     def fast(context: core.Context) -> Section:
-        calls.append(f"fast quick={context.quick} runs={context.runs_for(4)}")
+        pages = f" pages={','.join(context.pages)}" if context.pages else ""
+        calls.append(f"fast quick={context.quick} runs={context.runs_for(4)}{pages}")
         section = Section("fast", "Fast")
         measured = alternate(
             [("A", lambda: 2.0), ("B", lambda: 1.0)], runs=context.runs_for(4)
@@ -298,12 +299,16 @@ def test_main_writes_json_and_report(
             str(out),
             "--report",
             str(performance),
+            "--page",
+            "security",
+            "--page",
+            "ko:home",
         ],
         sections=fake_sections(calls),
         facts=lambda: dict(MACHINE),
     )
     assert status == 0
-    assert calls == ["fast quick=False runs=3"]
+    assert calls == ["fast quick=False runs=3 pages=security,ko:home"]
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data) == {
         "schema",
@@ -582,6 +587,8 @@ line three
 
 
 def test_article_becomes_markdown_with_the_same_headings() -> None:
+    untranslated = ARTICLE.replace('md-typeset">', 'md-typeset" lang="en" dir="ltr">')
+    assert weight.article_markdown(untranslated) == weight.article_markdown(ARTICLE)
     markdown = weight.article_markdown(ARTICLE)
     assert markdown.splitlines()[0] == "# WebSockets { #websockets }"
     assert "## Try <em>it</em> { #try-it }" in markdown
@@ -1006,8 +1013,58 @@ def test_lighthouse_pages_and_languages() -> None:
     assert lighthouse.page_url("ko", "tutorial.md") == "/ko/tutorial/"
     pair = lighthouse.Pair("de", "index.md")
     assert (pair.ours, pair.bare) == ("de:home", "bare-de:home")
+    assert lighthouse.pairs_to_measure(pages, quick=True, languages=["en", "fa"]) == [
+        lighthouse.Pair("en", "tutorial.md"),
+        lighthouse.Pair("fa", "tutorial.md"),
+    ]
     assert lighthouse.bare_for(pair, ["en"]) == "en"
     assert lighthouse.bare_for(pair, ["en", "de"]) == "de"
+
+
+def test_lighthouse_audits_every_language_the_site_builds() -> None:
+    config = weight.read_config(core.ROOT)
+    languages = lighthouse.site_languages(config)
+    assert languages[0] == "en"
+    assert {"tr", "de", "ko", "fa"} <= set(languages)
+    declared = {
+        "plugins": [
+            "search",
+            {
+                "i18n": {
+                    "languages": [
+                        {"locale": "fa"},
+                        {"locale": "en", "default": True},
+                        {"locale": "xx", "build": False},
+                    ]
+                }
+            },
+        ]
+    }
+    assert lighthouse.site_languages(declared) == ["en", "fa"]
+    assert lighthouse.site_languages({}) == list(weight.LANGUAGES)
+
+
+def test_lighthouse_page_filter_by_name_or_language() -> None:
+    pages = ["index.md", "tutorial.md", "security.md"]
+    languages = ["en", "ko", "fa"]
+
+    def names(only: list[str], quick: bool = False) -> list[str]:
+        chosen = lighthouse.pairs_to_measure(pages, quick, languages, only)
+        return [pair.ours for pair in chosen]
+
+    assert names(["security"]) == ["en:security", "ko:security", "fa:security"]
+    assert names(["ko:security", "home"]) == [
+        "en:home",
+        "ko:home",
+        "ko:security",
+        "fa:home",
+    ]
+    assert len(names([])) == 9
+    with pytest.raises(
+        ValueError,
+        match=r"--page scaling, ko:x: no such page \(pages: home, tutorial, security;",
+    ):
+        names(["scaling", "ko:x"])
 
 
 def lighthouse_rows() -> list[dict[str, Any]]:
@@ -1065,6 +1122,10 @@ def test_lighthouse_targets_take_the_worst_page() -> None:
     section = Section("lighthouse", "Page speed")
     lighthouse.add_targets(section, lighthouse_rows())
     found = {t.name: (t.value, t.met) for t in section.targets}
+    assert "on every page in every language" in section.targets[0].description
+    narrow = Section("lighthouse", "Page speed")
+    lighthouse.add_targets(narrow, lighthouse_rows(), everything=False)
+    assert "on each page measured" in narrow.targets[0].description
     assert found == {
         "score": (95, True),
         "tbt": (180, True),
@@ -1072,6 +1133,67 @@ def test_lighthouse_targets_take_the_worst_page() -> None:
         "cls": (0.002, False),
         "accessibility": (100.0, True),
     }
+
+
+def test_lighthouse_long_tasks_name_their_file() -> None:
+    report_json = {
+        "audits": {
+            "long-tasks": {
+                "details": {
+                    "items": [
+                        {
+                            "url": "http://127.0.0.1:1/assets/javascripts/bundle.ab12.min.js",
+                            "duration": 281.6,
+                            "startTime": 1633.2,
+                        },
+                        {
+                            "url": "http://127.0.0.1:1/security/",
+                            "duration": 72,
+                            "startTime": 9,
+                        },
+                        {"url": "Unattributable", "duration": 55, "startTime": 754},
+                    ]
+                }
+            }
+        }
+    }
+    assert lighthouse.long_tasks(report_json) == [
+        {"source": "bundle.ab12.min.js", "start": 1633, "duration": 282},
+        {"source": "the page", "start": 9, "duration": 72},
+        {"source": "Unattributable", "start": 754, "duration": 55},
+    ]
+    assert lighthouse.long_tasks({}) == []
+
+
+def test_lighthouse_baseline_audits_the_short_page_else_everything() -> None:
+    pairs = lighthouse.pairs_to_measure(
+        ["index.md", "security.md"], quick=False, languages=["en", "ko"]
+    )
+    assert [p.ours for p in lighthouse.before_pairs(pairs)] == [
+        "en:security",
+        "ko:security",
+    ]
+    home = [pair for pair in pairs if pair.page == "index.md"]
+    assert lighthouse.before_pairs(home) == home
+
+
+def test_lighthouse_report_shows_the_long_tasks_of_the_short_page() -> None:
+    section = Section("lighthouse", "Page speed")
+    task = {"source": "bundle.ab12.min.js", "start": 1633, "duration": 282}
+    section.extra["main_thread"] = {
+        "en:security": {
+            "main_thread": {"Script Evaluation": 296.0},
+            "long_tasks": [task],
+        },
+        "bare-en:security": {
+            "main_thread": {"Script Evaluation": 282.0},
+            "long_tasks": [],
+        },
+    }
+    text = report.render(run_json([section]))
+    assert "| Script Evaluation | 296 ms | 282 ms |" in text
+    assert "| Guide | bundle.ab12.min.js | 1633 ms | 282 ms |" in text
+    assert "bundle-start.html" in text
 
 
 def test_lighthouse_ratio_of_zero_shifts() -> None:

@@ -120,13 +120,14 @@ def test_small_local_style_sheets_are_inlined(tmp_path: Path) -> None:
     )
 
 
-def test_materials_script_is_deferred_and_no_other() -> None:
+def test_materials_script_is_named_not_loaded_and_no_other() -> None:
     html = (
         '<script src="../assets/javascripts/bundle.a5f9d56c.min.js"></script>'
         '<script src="../assets/javascripts/other.js"></script>'
     )
-    assert pagespeed.deferred_bundle(html) == (
-        '<script src="../assets/javascripts/bundle.a5f9d56c.min.js" defer></script>'
+    assert pagespeed.bundle_address(html) == (
+        '<script id="__guide-bundle" type="application/json">'
+        '"../assets/javascripts/bundle.a5f9d56c.min.js"</script>'
         '<script src="../assets/javascripts/other.js"></script>'
     )
 
@@ -151,7 +152,11 @@ def test_the_built_tutorial_has_every_change(site: Path) -> None:
             next((site / "assets" / "stylesheets").glob("main.*.min.css")).name
         ]
         assert "--guide-lines" in html  # guide.css's rule is in the page
-        assert re.search(r'<script src="[^"]*bundle\.[0-9a-f]+\.min\.js" defer>', html)
+        # Material's script is not loaded by the page but started by the
+        # starter after it, once the page is drawn.
+        assert not re.search(r'<script src="[^"]*bundle\.[0-9a-f]+\.min\.js"', html)
+        address = html.index('<script id="__guide-bundle" type="application/json">')
+        assert address < html.index("requestAnimationFrame(function () {")
         # The palette is the guide's own, not Material's component.
         assert 'data-md-component="palette"' not in html
         assert html.count('<form class="md-header__option" data-guide-palette>') == 1

@@ -5,6 +5,8 @@
     scripts/bench --only build     one section (repeat --only for more)
     scripts/bench --no-report      leave PERFORMANCE.md as it is
     scripts/bench --baseline REF   Lighthouse also audits the site as built from REF
+    scripts/bench --only lighthouse --page ko:security
+                                   Lighthouse audits one page (repeat --page for more)
 
 Sections: build, reload, tests, weight, lighthouse, broadcast, scaling,
 compression, resume. Results go to
@@ -112,6 +114,14 @@ def parser(names: Sequence[str]) -> argparse.ArgumentParser:
         "with today's (before and after a change)",
     )
     command.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="PAGE",
+        help="lighthouse: audit only this page, in every language (home, tutorial, "
+        "security, ...) or in one (ko:security); repeatable",
+    )
+    command.add_argument(
         "--report", type=Path, default=DEFAULT_REPORT, help=argparse.SUPPRESS
     )
     return command
@@ -183,6 +193,7 @@ def main(
             workspace=scratch,
             output_dir=output_dir,
             baseline=args.baseline,
+            pages=tuple(args.page),
         )
         results = run_sections(context, names, sections)
     data = results_json(

@@ -593,6 +593,9 @@ class Context:
     output_dir: Path
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
     baseline: str | None = None  # a commit whose site is measured beside today's
+    pages: tuple[
+        str, ...
+    ] = ()  # lighthouse: only these pages ("security", "ko:security")
     _snapshot: Path | None = None
     _site: Path | None = None
     _copies: int = 0

@@ -42,7 +42,9 @@ NO_OUTSIDE = (
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 )
 ARTICLE = re.compile(
-    r'<article class="md-content__inner md-typeset">(?P<body>.*?)</article>', re.DOTALL
+    # An untranslated page's article carries its own lang and dir (notices.py).
+    r'<article class="md-content__inner md-typeset"[^>]*>(?P<body>.*?)</article>',
+    re.DOTALL,
 )
 HEADING = re.compile(
     r'<h(?P<level>[1-6]) id="(?P<id>[^"]+)">(?P<text>.*?)'
