@@ -123,6 +123,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in item.nodeid:
             item.add_marker(pytest.mark.e2e)
+    # The files that drive Chromium go last. Their checks keep both cores busy
+    # (axe alone, on the built site), while the servers' tests mostly wait on
+    # real clocks: scripts/test runs its other steps alongside this run, and
+    # those overlap the waiting best. Whole files move, in their own order,
+    # so that module-scoped servers and tabs are still set up once.
+    in_browser = {
+        item.path
+        for item in items
+        if "tests/e2e/" in item.nodeid and "browser" in item.fixturenames
+    }
+    items.sort(key=lambda item: item.path in in_browser)
 
 
 @pytest.fixture(scope="session")
