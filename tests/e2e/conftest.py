@@ -34,10 +34,16 @@ TIMEOUT = 10  # seconds: a bound on waits for things that should happen
 
 @pytest.fixture(scope="session", autouse=True)
 def no_example_logs_a_traceback() -> Iterator[None]:
-    """After the last test here: no example's server log holds a traceback."""
+    """After the last test here: no example's server log holds a traceback.
+
+    When one does, every log stays for reading; otherwise they are removed.
+    """
     yield
     crashed = live.example_tracebacks()
     assert not crashed, "an example logged a traceback:\n" + "\n".join(crashed)
+    # Kept for a failure to name; otherwise the logs are done with.
+    for _, log in live.SERVED:
+        log.unlink(missing_ok=True)
 
 
 def ws_url(server: live.Server, path: str) -> str:
