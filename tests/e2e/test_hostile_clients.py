@@ -34,9 +34,13 @@ class Servers:
     def __init__(self) -> None:
         self.running: dict[str, tuple[live.Server, ExitStack]] = {}
 
+    @staticmethod
+    def key(endpoint: hostile.Endpoint, *, pings: bool) -> str:
+        return f"{endpoint.id} (pings)" if pings else endpoint.id
+
     def of(self, endpoint: hostile.Endpoint, *, pings: bool = False) -> live.Server:
         """The endpoint's server; with ``pings``, one started with PING_ARGS."""
-        key = f"{endpoint.id} (pings)" if pings else endpoint.id
+        key = self.key(endpoint, pings=pings)
         if key not in self.running:
             while len(self.running) >= self.KEEP:
                 self.stop(next(iter(self.running)))
@@ -51,7 +55,7 @@ class Servers:
         return self.running[key][0]
 
     def stop_all_of(self, endpoint: hostile.Endpoint) -> None:
-        for key in [endpoint.id, f"{endpoint.id} (pings)"]:
+        for key in [self.key(endpoint, pings=False), self.key(endpoint, pings=True)]:
             if key in self.running:
                 self.stop(key)
 

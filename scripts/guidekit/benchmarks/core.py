@@ -593,9 +593,8 @@ class Context:
     output_dir: Path
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
     baseline: str | None = None  # a commit whose site is measured beside today's
-    pages: tuple[
-        str, ...
-    ] = ()  # lighthouse: only these pages ("security", "ko:security")
+    # lighthouse: only these pages ("security", "ko:security"); () for all
+    pages: tuple[str, ...] = ()
     _snapshot: Path | None = None
     _site: Path | None = None
     _copies: int = 0
