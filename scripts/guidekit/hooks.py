@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -154,6 +155,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     with a notice. mkdocs-static-i18n's own fallback does this for a full
     build, but not for a one-language preview; doing it here serves both.
     """
+    files = _with_materials_sheet_trimmed(files, config)
     language = _language(config)
     if language == SOURCE_LANGUAGE:
         return files
@@ -172,6 +174,32 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         _fallbacks[virtual] = docs / file.src_uri
         files.append(
             File(virtual, config.docs_dir, config.site_dir, config.use_directory_urls)
+        )
+    return files
+
+
+MATERIAL_SHEET = re.compile(r"assets/stylesheets/main\.[0-9a-f]+\.min\.css")
+_TRIMMED = tempfile.TemporaryDirectory(prefix="guide-theme-")
+
+
+def _with_materials_sheet_trimmed(files: Files, config: MkDocsConfig) -> Files:
+    """Material's main style sheet, as the site serves it, without rules that match nothing here."""
+    for file in list(files):
+        if not MATERIAL_SHEET.fullmatch(file.src_uri) or file.abs_src_path is None:
+            continue
+        source = Path(file.abs_src_path)
+        try:
+            css = pagespeed.without_dead_rules(source.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise PluginError(f"{source}: {error}") from None
+        # A file on disk, not a generated one: mkdocs-static-i18n sorts the
+        # files by where they come from.
+        trimmed = Path(_TRIMMED.name) / file.src_uri
+        trimmed.parent.mkdir(parents=True, exist_ok=True)
+        trimmed.write_text(css, encoding="utf-8")
+        files.remove(file)
+        files.append(
+            File(file.src_uri, _TRIMMED.name, config.site_dir, config.use_directory_urls)
         )
     return files
 
@@ -284,9 +312,10 @@ def _site_file(config: MkDocsConfig, page_url: str) -> Callable[[str], Path | No
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Code blocks and images sized for the browser (see pagespeed.py)."""
+    """Code blocks and images sized, tables wrapped, for the browser (see pagespeed.py)."""
     find = _site_file(config, page.url)
-    return pagespeed.sized_images(pagespeed.sized_code(html), find)
+    html = pagespeed.wrapped_tables(pagespeed.sized_code(html))
+    return pagespeed.sized_images(html, find)
 
 
 def _faster_first_load(output: str, page_url: str, config: MkDocsConfig) -> str:

@@ -10,6 +10,16 @@
   it only when the reader nears it (``loading="lazy"``), leaving the
   bandwidth of the first load to the text and the style sheets.
 
+- ``wrapped_tables`` puts each table Material's script wraps (one without a
+  class) inside a ``<div class="guide-table">`` of its own. The script moves
+  such a table into its scrolling wrapper; moved out of the article, the
+  table's new place restyles everything its old parent holds (Material's
+  ``table:not([class]) + *`` rule), and that parent would be the whole
+  article. Inside its own ``<div>`` only the table is restyled.
+- ``without_dead_rules`` takes out of Material's style sheet the rules that
+  can match nothing in these pages but still cost the browser work (see
+  ``DEAD_RULES``).
+
 - ``inlined_styles`` puts small style sheets (Material's palette, the
   guide's own) into the page: each one the browser must fetch before it
   draws anything costs a round trip, more than its few kilobytes do.
@@ -43,6 +53,16 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="(?P<href>[^"]+)">')
 # Larger sheets stay files of their own, fetched once and cached for every page.
 INLINE_LIMIT = 16 * 1024
+TABLE_TAG = re.compile(r"<(?P<end>/?)table\b(?P<attrs>[^>]*)>")
+TABLE_WRAPPER = '<div class="guide-table">'
+# Rules of Material's main style sheet that can match nothing in the guide's
+# pages. ".md-typeset table:not([class]) + *" styles what follows a table,
+# and every table is alone in its .guide-table (wrapped_tables), then in
+# Material's wrapper; without JavaScript, the element after a table keeps
+# its own margin. Such a rule still costs: with "*" after "+", adding any
+# child to any element makes the browser restyle all the element holds, and
+# Material's script adds a child (the copy button's bar) to each code block.
+DEAD_RULES = (".md-typeset table:not([class])+*{margin-top:1.5em}",)
 BUNDLE = re.compile(
     r'<script src="(?P<src>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>'
 )
@@ -109,6 +129,53 @@ def sized_images(html: str, find: ImageFinder) -> str:
         )
 
     return IMAGE.sub(sized, html)
+
+
+def wrapped_tables(html: str) -> str:
+    """``html`` with each outermost ``<table>`` without a class in a ``<div>`` of its own.
+
+    A table with a class is not Material's to wrap, and a table inside
+    another moves with it.
+    """
+    out: list[str] = []
+    depth = 0
+    wrapping = False
+    position = 0
+    for match in TABLE_TAG.finditer(html):
+        out.append(html[position : match.start()])
+        position = match.end()
+        if not match["end"]:
+            if depth == 0 and not re.search(r"\sclass=", match["attrs"]):
+                wrapping = True
+                out.append(TABLE_WRAPPER)
+            depth += 1
+            out.append(match.group(0))
+            continue
+        out.append(match.group(0))
+        depth = max(depth - 1, 0)
+        if depth == 0 and wrapping:
+            wrapping = False
+            out.append("</div>")
+    out.append(html[position:])
+    return "".join(out)
+
+
+def without_dead_rules(css: str) -> str:
+    """Material's main style sheet without ``DEAD_RULES``.
+
+    Each rule must be there exactly once, as written: a sheet from another
+    version of Material raises ValueError, so that the rules get checked
+    again rather than silently kept.
+    """
+    for rule in DEAD_RULES:
+        found = css.count(rule)
+        if found != 1:
+            raise ValueError(
+                f"expected Material's rule {rule} once, found it {found} times "
+                "(another version of Material? check pagespeed.DEAD_RULES)"
+            )
+        css = css.replace(rule, "")
+    return css
 
 
 StyleFinder = Callable[[str], Path | None]

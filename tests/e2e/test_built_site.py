@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, Route
 
 from tests.conftest import LANGUAGES, ROOT, language_settings, site_config
-from tests.e2e.conftest import serve_static
+from tests.e2e.conftest import material_started, serve_static
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 
@@ -529,3 +529,42 @@ def test_materials_script_starts_in_a_tab_opened_in_the_background(
     page.goto(site_url + "/tutorial/")
     materials_script_started_once(page)
     page.close()
+
+
+@pytest.fixture
+def started_tutorial(browser: Browser, site_url: str) -> Iterator[Page]:
+    """The English tutorial on a phone's screen, once Material's script has started."""
+    page = browser.new_page(viewport={"width": 412, "height": 823})
+    page.goto(site_url + "/tutorial/")
+    material_started(page)
+    yield page
+    page.close()
+
+
+def test_tables_sit_in_materials_wrapper_inside_their_own(started_tutorial: Page) -> None:
+    """The build wraps each table (pagespeed.wrapped_tables); Material's script still adds its own."""
+    page = started_tutorial
+    chains = page.evaluate(
+        """() => [...document.querySelectorAll("article table")].map((table) => {
+            const classes = [];
+            for (let node = table.parentElement; node.tagName !== "ARTICLE"; node = node.parentElement) {
+                classes.push(node.className);
+            }
+            return classes;
+        })"""
+    )
+    assert chains == [["md-typeset__table", "md-typeset__scrollwrap", "guide-table"]] * 2
+
+
+def test_the_focus_visible_polyfill_still_marks_keyboard_focus(
+    started_tutorial: Page,
+) -> None:
+    """<html> carries the polyfill's marks before it runs (overrides/main.html); it still works."""
+    page = started_tutorial
+    assert page.evaluate("document.documentElement.className") == "js js-focus-visible"
+    link = page.locator("article a.headerlink").first
+    link.click()  # focus by pointer: not marked
+    assert "focus-visible" not in (link.get_attribute("class") or "").split()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.classList.contains('focus-visible')")
+    assert focused is True

@@ -320,3 +320,36 @@ def test_the_dashboard_shows_every_state_from_the_records(tmp_path: Path) -> Non
     assert f'hreflang="tr">{labels["state_reviewed"]}</a>' in turkish
     assert f"({labels['language_in_progress']})" in turkish
     assert "<table>" in turkish and "<progress " in turkish
+
+
+def test_materials_sheet_without_its_dead_rules_fails_the_build_in_one_line(
+    tmp_path: Path,
+) -> None:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File, Files
+
+    from guidekit import hooks
+
+    theme = tmp_path / "theme"
+    sheet = theme / "assets" / "stylesheets" / "main.0123abcd.min.css"
+    sheet.parent.mkdir(parents=True)
+    sheet.write_text(".md-typeset table:not([class]){font-size:.64rem}", encoding="utf-8")
+    config = MkDocsConfig()
+    config.site_dir = str(tmp_path / "site")
+    config.use_directory_urls = True
+    generated = File(
+        "assets/stylesheets/main.89abcdef.min.css", str(theme), config.site_dir, True
+    )
+    generated.content_string = "a{}"  # made by a plugin: no file to read
+    other = File("assets/stylesheets/other.css", str(theme), config.site_dir, True)
+    material = File(
+        "assets/stylesheets/main.0123abcd.min.css", str(theme), config.site_dir, True
+    )
+    with pytest.raises(PluginError) as raised:
+        hooks._with_materials_sheet_trimmed(Files([generated, other, material]), config)
+    assert str(raised.value) == (
+        f"{sheet}: expected Material's rule "
+        ".md-typeset table:not([class])+*{margin-top:1.5em} once, found it 0 times "
+        "(another version of Material? check pagespeed.DEAD_RULES)"
+    )

@@ -133,6 +133,66 @@ def test_materials_script_is_named_not_loaded_and_no_other() -> None:
 
 
 # ---------------------------------------------------------------------------
+# Tables
+
+
+def test_each_table_without_a_class_gets_a_wrapper_of_its_own() -> None:
+    html = (
+        "<p>a</p><table>\n<tr><td>1</td></tr>\n</table>"
+        '<table align="center"><tr><td>2</td></tr></table><p>b</p>'
+    )
+    assert pagespeed.wrapped_tables(html) == (
+        '<p>a</p><div class="guide-table"><table>\n<tr><td>1</td></tr>\n</table></div>'
+        '<div class="guide-table"><table align="center"><tr><td>2</td></tr></table></div>'
+        "<p>b</p>"
+    )
+
+
+def test_tables_with_a_class_or_inside_a_table_are_left_alone() -> None:
+    html = (
+        '<table class="highlighttable"><tr><td><table><tr><td>x</td></tr></table>'
+        "</td></tr></table><tablex></tablex>"
+    )
+    assert pagespeed.wrapped_tables(html) == html
+
+
+def test_a_table_holding_a_table_is_wrapped_once() -> None:
+    html = "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table></table>"
+    assert pagespeed.wrapped_tables(html) == (
+        '<div class="guide-table"><table><tr><td><table><tr><td>x</td></tr></table>'
+        "</td></tr></table></div></table>"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Material's style sheet
+
+
+def test_rules_that_match_nothing_are_taken_out() -> None:
+    css = (
+        ".md-typeset table:not([class]){font-size:.64rem}"
+        ".md-typeset table:not([class])+*{margin-top:1.5em}"
+        ".md-typeset table:not([class]) th{font-weight:700}"
+    )
+    assert pagespeed.without_dead_rules(css) == (
+        ".md-typeset table:not([class]){font-size:.64rem}"
+        ".md-typeset table:not([class]) th{font-weight:700}"
+    )
+
+
+@pytest.mark.parametrize("copies", [0, 2])
+def test_a_sheet_without_the_rule_exactly_once_is_an_error(copies: int) -> None:
+    css = ".md-typeset table:not([class])+*{margin-top:1.5em}" * copies
+    with pytest.raises(ValueError) as raised:
+        pagespeed.without_dead_rules(css + "a{color:red}")
+    assert str(raised.value) == (
+        "expected Material's rule .md-typeset table:not([class])+*{margin-top:1.5em} "
+        f"once, found it {copies} times "
+        "(another version of Material? check pagespeed.DEAD_RULES)"
+    )
+
+
+# ---------------------------------------------------------------------------
 # The built site
 
 
@@ -152,11 +212,23 @@ def test_the_built_tutorial_has_every_change(site: Path) -> None:
             next((site / "assets" / "stylesheets").glob("main.*.min.css")).name
         ]
         assert "--guide-lines" in html  # guide.css's rule is in the page
+        tables = re.findall(r"(.{0,25})<table>", html)
+        assert tables and all(
+            before.endswith('<div class="guide-table">') for before in tables
+        )
+        # <html> carries the polyfill's marks before the body is parsed.
+        assert html.index('root.classList.add("js-focus-visible")') < html.index(
+            "</head>"
+        )
         # Material's script is not loaded by the page but started by the
         # starter after it, once the page is drawn.
         assert not re.search(r'<script src="[^"]*bundle\.[0-9a-f]+\.min\.js"', html)
         address = html.index('<script id="__guide-bundle" type="application/json">')
         assert address < html.index("requestAnimationFrame(function () {")
+        sheet = next((site / "assets" / "stylesheets").glob("main.*.min.css"))
+        css = sheet.read_text(encoding="utf-8")
+        assert ".md-typeset table:not([class])" in css
+        assert not any(rule in css for rule in pagespeed.DEAD_RULES)
         # The palette is the guide's own, not Material's component.
         assert 'data-md-component="palette"' not in html
         assert html.count('<form class="md-header__option" data-guide-palette>') == 1
