@@ -316,8 +316,7 @@ LIGHTHOUSE_FINDING = [
     "its evaluation and its start-up fall in two tasks, and both before its "
     "later first paint, where they do not count as blocking). Loaded with "
     "`async` instead, the script was evaluated in a task of its own, but "
-    "could arrive and run before the first paint, which then waited for it "
-    "(the largest paint up to half a second later on the simulated phone). "
+    "could arrive and run before the first paint, which then waited for it. "
     "Now the build leaves only the script's address in the page "
     "(`#__guide-bundle`, `guidekit/pagespeed.py`), and "
     "`overrides/partials/javascripts/bundle-start.html` starts the script "
@@ -337,6 +336,48 @@ LIGHTHOUSE_FINDING = [
     "and the page slower. The search index is fetched and parsed by "
     "Material's script on the main thread as on bare Material's, in a task "
     "of its own.",
+    "",
+    "Then every page again, in traces with Chromium's style invalidation "
+    "tracking, which name the element and the selector behind each restyle. "
+    "Three restyled the whole article, or the whole page, during Material's "
+    "evaluation and start-up:",
+    "",
+    "- **`<html>`'s class.** The focus-visible polyfill in Material's script "
+    "adds a class and an attribute to `<html>`. Material's "
+    "`table:not([class]) …` rules make any change to an element's class "
+    "attribute restyle all it holds; on `<html>`, that is every element of "
+    "the page (about a thousand on the tutorial). `overrides/main.html` now "
+    "sets both marks while the page is only its head, and the polyfill's "
+    "own change is no change.",
+    "- **Tables moved into Material's wrapper.** Material's script takes each "
+    "table out of the article and puts it back inside a scrolling wrapper. "
+    "Because of the rule `.md-typeset table:not([class]) + *`, a child taken "
+    "out of or added to an element restyles all the element holds: for a "
+    "table, the whole article. The build now puts each table in a "
+    "`<div class=\"guide-table\">` of its own (`pagespeed.wrapped_tables`), "
+    "so only the table is restyled; Material's wrapper goes inside it.",
+    "- **The copy button's bar in each code block.** For the same rule, "
+    "adding the bar to a code block restyled all of the block, once per "
+    "block. With every table alone in its wrapper, that rule can match "
+    "nothing in the guide's pages, so the build takes it out of Material's "
+    "style sheet (`pagespeed.DEAD_RULES`; a version of Material without it "
+    "fails the build). Without JavaScript, the element after a table keeps "
+    "its own top margin instead of 1.5em.",
+    "",
+    "A run with `--baseline` shows them together, before and after, below. "
+    "What is left is Material's own script: its evaluation, which does no "
+    "layout any more and so counts four times its time on the simulated "
+    "phone (tasks that lay out count twice), and its start-up, mostly its "
+    "code in RxJS, with one small forced layout per code block. Its features "
+    "(`search.highlight`, `content.tabs.link`, `navigation.footer`) made no "
+    "measurable difference when turned off. The other large task is the "
+    "first paint itself, whose style and layout stayed about the same "
+    "with `content-visibility` on the article's other blocks too, so it "
+    "was not kept. Long code blocks cost in both: in a single-run "
+    "experiment with every block cut to eight lines (not a change), the "
+    "tutorial and the scaling page blocked for less time. Drawing long "
+    "blocks in parts would have to keep what a reader copies by selecting "
+    "exactly as it is, and was not tried.",
     "",
     "Lighthouse simulates the phone's network from the bytes that crossed "
     "the loopback, so both sites are served compressed (gzip), as static "
