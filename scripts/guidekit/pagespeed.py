@@ -26,7 +26,7 @@
 - ``bundle_address`` replaces Material's ``<script src>`` with its address
   (``#__guide-bundle``), from which
   ``overrides/partials/javascripts/bundle-start.html`` starts the script once
-  the page is first drawn, in a task of its own, apart from the work it
+  the page's first frame is on screen, in a task of its own, apart from the work it
   starts on ``DOMContentLoaded`` (with ``defer`` both were one long task, and
   a script loaded with the page can run before the first paint).
 

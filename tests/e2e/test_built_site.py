@@ -518,6 +518,42 @@ def test_materials_script_arriving_before_the_page_is_parsed_starts_once(
     page.close()
 
 
+# Frames drawn by hand: each call runs the callbacks the page asked for, as
+# the browser does before it draws a frame, then lets the timeouts they set run.
+MANUAL_FRAMES = """
+    window.__frames = [];
+    window.__browserFrames = window.requestAnimationFrame;
+    window.requestAnimationFrame = (callback) => window.__frames.push(callback);
+"""
+BROWSER_FRAMES = """() => {
+    window.requestAnimationFrame = window.__browserFrames;
+    window.__frames.splice(0).forEach((callback) => requestAnimationFrame(callback));
+}"""
+DRAW_A_FRAME = """() => {
+    const queued = window.__frames.splice(0);
+    queued.forEach((callback) => callback(performance.now()));
+    return new Promise((done) => setTimeout(done));
+}"""
+BUNDLE_ELEMENT = "document.querySelector('script[src*=\"/bundle.\"]') !== null"
+
+
+def test_materials_script_starts_once_the_first_frame_is_on_screen(
+    browser: Browser, site_url: str
+) -> None:
+    """Not right after the first frame's work: that frame is not on screen yet."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.add_init_script(MANUAL_FRAMES)
+    page.goto(site_url + "/tutorial/", wait_until="load")
+    assert page.evaluate(BUNDLE_ELEMENT) is False
+    page.evaluate(DRAW_A_FRAME)
+    assert page.evaluate(BUNDLE_ELEMENT) is False
+    page.evaluate(DRAW_A_FRAME)
+    assert page.evaluate(BUNDLE_ELEMENT) is True
+    page.evaluate(BROWSER_FRAMES)  # Material's own work waits for frames too
+    materials_script_started_once(page)
+    page.close()
+
+
 def test_materials_script_starts_in_a_tab_opened_in_the_background(
     browser: Browser, site_url: str
 ) -> None:
