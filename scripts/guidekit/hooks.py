@@ -199,7 +199,9 @@ def _with_materials_sheet_trimmed(files: Files, config: MkDocsConfig) -> Files:
         trimmed.write_text(css, encoding="utf-8")
         files.remove(file)
         files.append(
-            File(file.src_uri, _TRIMMED.name, config.site_dir, config.use_directory_urls)
+            File(
+                file.src_uri, _TRIMMED.name, config.site_dir, config.use_directory_urls
+            )
         )
     return files
 

@@ -577,7 +577,9 @@ def started_tutorial(browser: Browser, site_url: str) -> Iterator[Page]:
     page.close()
 
 
-def test_tables_sit_in_materials_wrapper_inside_their_own(started_tutorial: Page) -> None:
+def test_tables_sit_in_materials_wrapper_inside_their_own(
+    started_tutorial: Page,
+) -> None:
     """The build wraps each table (pagespeed.wrapped_tables); Material's script still adds its own."""
     page = started_tutorial
     chains = page.evaluate(
@@ -589,7 +591,9 @@ def test_tables_sit_in_materials_wrapper_inside_their_own(started_tutorial: Page
             return classes;
         })"""
     )
-    assert chains == [["md-typeset__table", "md-typeset__scrollwrap", "guide-table"]] * 2
+    assert (
+        chains == [["md-typeset__table", "md-typeset__scrollwrap", "guide-table"]] * 2
+    )
 
 
 def test_the_focus_visible_polyfill_still_marks_keyboard_focus(
@@ -602,5 +606,7 @@ def test_the_focus_visible_polyfill_still_marks_keyboard_focus(
     link.click()  # focus by pointer: not marked
     assert "focus-visible" not in (link.get_attribute("class") or "").split()
     page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.classList.contains('focus-visible')")
+    focused = page.evaluate(
+        "document.activeElement.classList.contains('focus-visible')"
+    )
     assert focused is True

@@ -334,7 +334,9 @@ def test_materials_sheet_without_its_dead_rules_fails_the_build_in_one_line(
     theme = tmp_path / "theme"
     sheet = theme / "assets" / "stylesheets" / "main.0123abcd.min.css"
     sheet.parent.mkdir(parents=True)
-    sheet.write_text(".md-typeset table:not([class]){font-size:.64rem}", encoding="utf-8")
+    sheet.write_text(
+        ".md-typeset table:not([class]){font-size:.64rem}", encoding="utf-8"
+    )
     config = MkDocsConfig()
     config.site_dir = str(tmp_path / "site")
     config.use_directory_urls = True

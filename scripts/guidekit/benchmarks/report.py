@@ -354,7 +354,7 @@ LIGHTHOUSE_FINDING = [
     "Because of the rule `.md-typeset table:not([class]) + *`, a child taken "
     "out of or added to an element restyles all the element holds: for a "
     "table, the whole article. The build now puts each table in a "
-    "`<div class=\"guide-table\">` of its own (`pagespeed.wrapped_tables`), "
+    '`<div class="guide-table">` of its own (`pagespeed.wrapped_tables`), '
     "so only the table is restyled; Material's wrapper goes inside it.",
     "- **The copy button's bar in each code block.** For the same rule, "
     "adding the bar to a code block restyled all of the block, once per "
