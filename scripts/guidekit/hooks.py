@@ -155,13 +155,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     with a notice. mkdocs-static-i18n's own fallback does this for a full
     build, but not for a one-language preview; doing it here serves both.
     """
-    files = _with_materials_sheet_trimmed(files, config)
     language = _language(config)
+    i18n = config.plugins.get("i18n")
+    if language != SOURCE_LANGUAGE and i18n is not None and i18n.building:
+        files = _without_theme_files(files, config)
+    # Only the build that copies the theme's files has the sheet to trim.
+    files = _with_materials_sheet_trimmed(files, config)
     if language == SOURCE_LANGUAGE:
         return files
-    i18n = config.plugins.get("i18n")
-    if i18n is not None and i18n.building:
-        files = _without_theme_files(files, config)
     docs = Path(config.docs_dir)
     for file in list(files.documentation_pages()):
         parts = Path(file.src_uri).parts
