@@ -161,6 +161,56 @@ def material_started(page: Page) -> None:
     page.evaluate("new Promise((done) => document$.subscribe(() => setTimeout(done)))")
 
 
+# Brings each code block on screen in turn, with the tab and the collapsed
+# block that hold it opened, and waits until Material has set it up (its copy
+# button is in the block). Fails with the block's place in the page if that
+# takes more than the timeout. It waits on the page's changes, not on frames:
+# a test may stop the page's animation frames.
+SHOW_CODE_BLOCKS = """async (timeout) => {
+  const blocks = [...document.querySelectorAll("pre > code")];
+  const setUp = (pre, index) => new Promise((done, fail) => {
+    const button = () => pre.querySelector('button[data-md-type="copy"]');
+    const observer = new MutationObserver(() => button() && finish());
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      fail(new Error(`code block ${index + 1} of ${blocks.length} got no copy button`));
+    }, timeout);
+    const finish = () => { observer.disconnect(); clearTimeout(timer); done(); };
+    observer.observe(pre, { childList: true, subtree: true });
+    if (button()) finish();
+  });
+  for (const [index, code] of blocks.entries()) {
+    for (let details = code.closest("details:not([open])"); details;
+         details = details.parentElement.closest("details:not([open])")) {
+      details.open = true;
+    }
+    for (let panel = code.closest(".tabbed-block"); panel;
+         panel = panel.parentElement.closest(".tabbed-block")) {
+      const place = [...panel.parentElement.children].indexOf(panel);
+      const input = panel.closest(".tabbed-set").querySelectorAll(":scope > input")[place];
+      if (!input.checked) input.click();
+    }
+    code.scrollIntoView({ block: "center" });
+    await setUp(code.closest("pre"), index);
+  }
+  window.scrollTo(0, 0);
+  return blocks.length;
+}"""
+
+
+def every_code_block_shown(page: Page) -> int:
+    """Show ``page``'s code blocks one by one, as a reader scrolling down would.
+
+    Material sets up a code block (its copy button, and keyboard focus when
+    it scrolls sideways) only once it comes on screen (``content.lazy`` in
+    mkdocs.yml), so a check of every block must first bring each one there.
+    Returns how many blocks there are.
+    """
+    material_started(page)
+    shown: int = page.evaluate(SHOW_CODE_BLOCKS, TIMEOUT * 1000)
+    return shown
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context()

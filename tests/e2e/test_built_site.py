@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, Route
 
 from tests.conftest import LANGUAGES, ROOT, language_settings, site_config
-from tests.e2e.conftest import material_started, serve_static
+from tests.e2e.conftest import every_code_block_shown, material_started, serve_static
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 
@@ -92,16 +92,12 @@ DRAW_ALL_CODE = ".md-typeset pre > code { content-visibility: visible !important
 
 def axe_violations(page: Page, shared_blocks: list[int]) -> list[dict[str, Any]]:
     """axe's violations on the page, leaving out the code blocks in ``shared_blocks``."""
-    # As a reader scrolls, each block is drawn (and made focusable if it
-    # scrolls sideways); then all are drawn at once for axe.
+    # As a reader scrolls, each block is drawn and set up (its copy button,
+    # and focus if it scrolls sideways); then all are drawn at once for axe.
+    every_code_block_shown(page)
+    # Scrolling fades the header's title; axe must see it at rest.
     page.evaluate(
         """async () => {
-            for (const code of document.querySelectorAll("article pre > code")) {
-                code.scrollIntoView();
-                await new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
-            }
-            scrollTo(0, 0);
-            // Scrolling fades the header's title; axe must see it at rest.
             await new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
             await Promise.all(
                 document.getAnimations().map((animation) => animation.finished.catch(() => null))
@@ -130,6 +126,7 @@ def check_page(tab: Page, url: str, shared_blocks: list[int]) -> list[str]:
     """
     with watching(tab) as (errors, foreign):
         tab.goto(url, wait_until="networkidle")
+        every_code_block_shown(tab)
     problems = [f"console error: {error}" for error in errors]
     problems += [f"request to another host: {request}" for request in foreign]
     blocks = tab.locator("pre > code").count()
@@ -470,9 +467,8 @@ BUNDLE_URL = re.compile(r".*/assets/javascripts/bundle\.[0-9a-f]+\.min\.js$")
 
 
 def materials_script_started_once(page: Page) -> None:
-    copy = page.locator('pre button[data-md-type="copy"]')
-    copy.first.wait_for(state="attached")
-    assert copy.count() == page.locator("article pre > code").count()
+    blocks = every_code_block_shown(page)  # a second start would give two buttons
+    assert page.locator('pre button[data-md-type="copy"]').count() == blocks
     assert "/tutorial/" in search_results(page, "subprotocols")
 
 
@@ -610,3 +606,60 @@ def test_the_focus_visible_polyfill_still_marks_keyboard_focus(
         "document.activeElement.classList.contains('focus-visible')"
     )
     assert focused is True
+
+
+# Each visible code block, brought on screen in turn: whether it scrolls
+# sideways, and the tabindex Material gave it once it was set up there.
+SIDEWAYS_AND_FOCUS = """async () => {
+  const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
+  const found = [];
+  for (const code of document.querySelectorAll("article pre > code")) {
+    if (!code.checkVisibility()) continue;  // in a tab that is not selected
+    code.scrollIntoView({ block: "center" });
+    await frame();
+    await frame();
+    found.push([code.scrollWidth > code.clientWidth, code.getAttribute("tabindex")]);
+  }
+  return found;
+}"""
+
+
+def test_a_code_block_is_set_up_once_it_comes_on_screen(
+    started_tutorial: Page,
+) -> None:
+    """Material sets up code blocks as they come on screen (content.lazy in mkdocs.yml).
+
+    Each still gets its copy button, and a keyboard can still focus each
+    block that scrolls sideways, and no other.
+    """
+    page = started_tutorial
+    last = page.locator("article pre").last
+    assert last.locator('button[data-md-type="copy"]').count() == 0  # not on screen yet
+    blocks = every_code_block_shown(page)
+    assert page.locator('pre button[data-md-type="copy"]').count() == blocks
+    found = page.evaluate(SIDEWAYS_AND_FOCUS)
+    assert {sideways for sideways, _ in found} == {True, False}  # both kinds are here
+    assert [tabindex for _, tabindex in found] == [
+        "0" if sideways else None for sideways, _ in found
+    ]
+
+
+def test_the_copy_button_of_a_block_set_up_late_copies_its_example(
+    browser: Browser, site_url: str
+) -> None:
+    """The tutorial's last block, set up only once it is on screen, copies its file whole."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(site_url + "/tutorial/")
+    material_started(page)
+    block = page.locator("article .highlight").last
+    block.scroll_into_view_if_needed()
+    block.locator('button[data-md-type="copy"]').click()
+    dialog = page.locator(".md-dialog__inner")
+    dialog.wait_for(state="visible")
+    assert dialog.inner_text() == "Copied to clipboard"
+    example = block.locator(".filename").inner_text()
+    assert example == "docs_src/tutorial/testing.py"
+    copied = page.evaluate("navigator.clipboard.readText()")
+    context.close()
+    assert copied == (ROOT / example).read_text(encoding="utf-8").removesuffix("\n")

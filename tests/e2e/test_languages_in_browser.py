@@ -12,7 +12,7 @@ import screenshots
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import LANGUAGES, ROOT
-from tests.e2e.conftest import material_started, serve_static
+from tests.e2e.conftest import every_code_block_shown, serve_static
 
 WIDTHS = {"desktop": 1280, "phone": 360}
 PAGES = sorted(
@@ -57,7 +57,7 @@ def tab(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
 
 def layout(tab: Page, url: str) -> dict[str, Any]:
     tab.goto(url, wait_until="load")
-    material_started(tab)  # its copy buttons are among what is checked
+    every_code_block_shown(tab)  # its copy buttons are among what is checked
     return tab.evaluate(LAYOUT)
 
 

@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Page
 
 from guidekit.translations import english_pages
 from tests.conftest import ROOT, language_settings
-from tests.e2e.conftest import material_started, serve_static
+from tests.e2e.conftest import every_code_block_shown, serve_static
 
 PHONE = {"width": 360, "height": 740}
 LANGUAGES = [
@@ -57,7 +57,7 @@ def visit(phone: tuple[str, Page], path: str) -> Page:
     url, page = phone
     response = page.goto(url + path)
     assert response is not None and response.status == 200, path
-    material_started(page)  # the page as a reader sees it, copy buttons and all
+    every_code_block_shown(page)  # the page as a reader sees it, copy buttons and all
     return page
 
 
