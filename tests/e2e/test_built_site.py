@@ -91,10 +91,11 @@ DRAW_ALL_CODE = ".md-typeset pre > code { content-visibility: visible !important
 
 
 def axe_violations(page: Page, shared_blocks: list[int]) -> list[dict[str, Any]]:
-    """axe's violations on the page, leaving out the code blocks in ``shared_blocks``."""
-    # As a reader scrolls, each block is drawn and set up (its copy button,
-    # and focus if it scrolls sideways); then all are drawn at once for axe.
-    every_code_block_shown(page)
+    """axe's violations on the page, leaving out the code blocks in ``shared_blocks``.
+
+    The caller has shown each code block (``every_code_block_shown``), as a
+    reader scrolling down would; here all are drawn at once for axe.
+    """
     # Scrolling fades the header's title; axe must see it at rest.
     page.evaluate(
         """async () => {
@@ -200,6 +201,7 @@ def test_axe_leaves_out_the_shared_code_blocks_and_nothing_else(
     browser: Browser, site_url: str
 ) -> None:
     page = visit(browser, site_url + "/de/tutorial/")
+    every_code_block_shown(page)
     # Pale grey on white, in a shared code block and in the text after it.
     page.evaluate(
         """() => {
