@@ -184,26 +184,32 @@ _TRIMMED = tempfile.TemporaryDirectory(prefix="guide-theme-")
 
 
 def _with_materials_sheet_trimmed(files: Files, config: MkDocsConfig) -> Files:
-    """Material's main style sheet, as the site serves it, without rules that match nothing here."""
+    """Material's main style sheet, as the site serves it, without rules that match nothing here,
+    and its icons in one file beside it (see pagespeed.py)."""
     for file in list(files):
         if not MATERIAL_SHEET.fullmatch(file.src_uri) or file.abs_src_path is None:
             continue
         source = Path(file.abs_src_path)
         try:
             css = pagespeed.without_dead_rules(source.read_text(encoding="utf-8"))
+            icons = pagespeed.icons_in_one_file(css)
         except ValueError as error:
             raise PluginError(f"{source}: {error}") from None
-        # A file on disk, not a generated one: mkdocs-static-i18n sorts the
+        # Files on disk, not generated ones: mkdocs-static-i18n sorts the
         # files by where they come from.
         trimmed = Path(_TRIMMED.name) / file.src_uri
         trimmed.parent.mkdir(parents=True, exist_ok=True)
-        trimmed.write_text(css, encoding="utf-8")
+        trimmed.write_text(icons.css, encoding="utf-8")
         files.remove(file)
-        files.append(
-            File(
-                file.src_uri, _TRIMMED.name, config.site_dir, config.use_directory_urls
+        uris = [file.src_uri]
+        if icons.name:
+            sprite = trimmed.with_name(icons.name)
+            sprite.write_text(icons.svg, encoding="utf-8")
+            uris.append(sprite.relative_to(_TRIMMED.name).as_posix())
+        for uri in uris:
+            files.append(
+                File(uri, _TRIMMED.name, config.site_dir, config.use_directory_urls)
             )
-        )
     return files
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,10 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import material
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, Route
 
+from guidekit import pagespeed
 from tests.conftest import LANGUAGES, ROOT, language_settings, site_config
 from tests.e2e.conftest import every_code_block_shown, material_started, serve_static
 
@@ -670,3 +673,117 @@ def test_the_copy_button_of_a_block_set_up_late_copies_its_example(
     copied = page.evaluate("navigator.clipboard.readText()")
     context.close()
     assert copied == (ROOT / example).read_text(encoding="utf-8").removesuffix("\n")
+
+
+# ---------------------------------------------------------------------------
+# Material's icons, views of one SVG file (pagespeed.icons_in_one_file)
+
+
+def materials_own_sheet() -> str:
+    """Material's main style sheet as the installed theme ships it."""
+    sheets = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+    return next(sheets.glob("main.*.min.css")).read_text(encoding="utf-8")
+
+
+def materials_icons() -> dict[str, str]:
+    """Each icon property of Material's own sheet, and its value there."""
+    return {
+        match["name"]: match.group(0).split(":", 1)[1]
+        for match in pagespeed.SHEET_ICON.finditer(materials_own_sheet())
+    }
+
+
+TIMEOUT_MS = 10_000
+# A frame's work done and the frame drawn.
+TWO_FRAMES = """() => new Promise((done) =>
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done))))"""
+# The icons' file fetched and in the page (resource timing has it once it has arrived).
+ICONS_ARRIVED = r"""() => performance.getEntriesByType("resource")
+  .some((entry) => /\/icons\.[0-9a-f]{8}\.svg#/.test(entry.name) && entry.responseEnd > 0)"""
+
+
+def test_every_icon_is_drawn_from_the_one_file_as_from_materials_own_sheet(
+    browser: Browser, site: Path, site_url: str
+) -> None:
+    """All of Material's icons, as its sheet writes them and as the site serves them.
+
+    A grid of cells draws each icon from Material's own ``data:`` address,
+    then, in the same cells, from the site's sheet (its view of the icons'
+    file); the two pictures are the same, pixel for pixel.
+    """
+    icons = materials_icons()
+    assert len(icons) >= 40
+    sheet = next((site / "assets" / "stylesheets").glob("main.*.min.css")).name
+    page = browser.new_page(viewport={"width": 480, "height": 600})
+    # A page of the site's origin: the icons' file is fetched for a mask,
+    # which a page of another origin may not use.
+    page.goto(f"{site_url}/assets/stylesheets/{sheet}")
+    cell = (
+        "display:block;width:40px;height:40px;background:#000;"
+        "mask-repeat:no-repeat;mask-position:center;mask-size:contain"
+    )
+    cells = "".join(f'<i style="{cell}"></i>' for _ in icons)
+    page.set_content(
+        f'<link rel="stylesheet" href="{sheet}"><body style="margin:0;background:#fff">'
+        f'<div id="icons" style="display:flex;flex-wrap:wrap;width:480px">{cells}</div>'
+    )
+    draw = """(values) => document.querySelectorAll("#icons > i")
+      .forEach((cell, index) => { cell.style.maskImage = values[index]; })"""
+    page.evaluate(draw, list(icons.values()))
+    page.evaluate(TWO_FRAMES)
+    materials = page.locator("#icons").screenshot(animations="disabled")
+    page.evaluate(draw, [f"var({name})" for name in icons])
+    page.wait_for_function(ICONS_ARRIVED, timeout=TIMEOUT_MS)
+    page.evaluate(TWO_FRAMES)
+    served = page.locator("#icons").screenshot(animations="disabled")
+    page.close()
+    assert served == materials
+
+
+def svg_documents(browser: Browser, url: str, sheet: str | None = None) -> int:
+    """How many SVG image documents Chromium builds for ``url`` on a phone, as it starts.
+
+    Every SVG image gets a document of its own, one trace event each.
+    ``sheet``, when given, is served in place of the page's Material sheet.
+    """
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    page = context.new_page()
+    if sheet is not None:
+        page.route(
+            "**/assets/stylesheets/main.*.min.css",
+            lambda route: route.fulfill(body=sheet, content_type="text/css"),
+        )
+    browser.start_tracing(page=page, categories=["blink"])
+    try:
+        page.goto(url)
+        material_started(page)
+        if sheet is None:
+            page.wait_for_function(ICONS_ARRIVED, timeout=TIMEOUT_MS)
+        page.evaluate(TWO_FRAMES)
+    finally:
+        trace = json.loads(browser.stop_tracing())
+        context.close()
+    return sum(
+        1
+        for event in trace["traceEvents"]
+        if event.get("name") == "IsolatedSVGDocumentHost::IsolatedSVGDocumentHost"
+        and event.get("ph") in ("X", "B")
+    )
+
+
+def test_a_page_builds_one_svg_document_for_all_its_icons(
+    browser: Browser, site_url: str
+) -> None:
+    """The tutorial shows admonitions, collapsed blocks, tabs, copy buttons and the navigation's icons.
+
+    From the site's sheet, all are views of one file: one document. From
+    Material's own sheet, each icon is an image of its own.
+    """
+    url = site_url + "/tutorial/"
+    with_materials_sheet = svg_documents(
+        browser, url, pagespeed.without_dead_rules(materials_own_sheet())
+    )
+    assert with_materials_sheet >= 5, (
+        "no SVG document seen: has Chromium renamed its trace event?"
+    )
+    assert svg_documents(browser, url) == 1

@@ -355,3 +355,39 @@ def test_materials_sheet_without_its_dead_rules_fails_the_build_in_one_line(
         ".md-typeset table:not([class])+*{margin-top:1.5em} once, found it 0 times "
         "(another version of Material? check pagespeed.DEAD_RULES)"
     )
+
+
+def test_materials_sheet_is_served_trimmed_with_its_icons_in_a_file_beside_it(
+    tmp_path: Path,
+) -> None:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File, Files
+
+    from guidekit import hooks, pagespeed
+
+    theme = tmp_path / "theme"
+    sheet = theme / "assets" / "stylesheets" / "main.0123abcd.min.css"
+    sheet.parent.mkdir(parents=True)
+    icon = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='M1z'/></svg>"
+    original = (
+        f':root{{--md-x-icon:url("data:image/svg+xml;charset=utf-8,{icon}")}}'
+        + pagespeed.DEAD_RULES[0]
+    )
+    sheet.write_text(original, encoding="utf-8")
+    config = MkDocsConfig()
+    config.site_dir = str(tmp_path / "site")
+    config.use_directory_urls = True
+    material = File(
+        "assets/stylesheets/main.0123abcd.min.css", str(theme), config.site_dir, True
+    )
+    files = hooks._with_materials_sheet_trimmed(Files([material]), config)
+    expected = pagespeed.icons_in_one_file(pagespeed.without_dead_rules(original))
+    served = {
+        file.src_uri: Path(str(file.abs_src_path)).read_text(encoding="utf-8")
+        for file in files
+    }
+    assert served == {
+        "assets/stylesheets/main.0123abcd.min.css": expected.css,
+        f"assets/stylesheets/{expected.name}": expected.svg,
+    }
+    assert sheet.read_text(encoding="utf-8") == original  # the theme's own is untouched

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
+import xml.etree.ElementTree as ElementTree
 import zlib
 from pathlib import Path
 
 import pytest
 
 from guidekit import pagespeed
+
+SVG = "http://www.w3.org/2000/svg"
 
 # ---------------------------------------------------------------------------
 # Code blocks
@@ -229,6 +233,82 @@ def test_the_built_tutorial_has_every_change(site: Path) -> None:
         css = sheet.read_text(encoding="utf-8")
         assert ".md-typeset table:not([class])" in css
         assert not any(rule in css for rule in pagespeed.DEAD_RULES)
+        # Material's icons are views of one file beside its sheet.
+        assert "data:image/svg" not in css
+        pointed = re.findall(r'url\("(icons\.[0-9a-f]{8}\.svg)#([a-z0-9-]+)"\)', css)
+        assert len(pointed) >= 40 and len({file for file, _ in pointed}) == 1
+        sprite = ElementTree.parse(sheet.parent / pointed[0][0]).getroot()
+        views = {view.get("id") for view in sprite.iter(f"{{{SVG}}}view")}
+        assert views == {view for _, view in pointed}
         # The palette is the guide's own, not Material's component.
         assert 'data-md-component="palette"' not in html
         assert html.count('<form class="md-header__option" data-guide-palette>') == 1
+
+
+# ---------------------------------------------------------------------------
+# Material's icons
+
+ICON_24 = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='M1 2h3z'/></svg>"
+ICON_16 = (
+    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16' fill-rule='evenodd'>"
+    "<path d='M0 0h16z'/></svg>"
+)
+
+
+def icon_property(name: str, svg: str) -> str:
+    return f'--md-{name}:url("data:image/svg+xml;charset=utf-8,{svg}")'
+
+
+def test_icons_move_into_one_file_each_a_view_of_its_own() -> None:
+    css = (
+        f":root{{{icon_property('a-icon', ICON_24)};{icon_property('b-icon', ICON_16)}}}"
+        '.x{background:url("../images/x.png")}'
+    )
+    icons = pagespeed.icons_in_one_file(css)
+    assert icons.svg == (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 24">'
+        '<view id="md-a-icon" viewBox="0 0 24 24"/>'
+        '<view id="md-b-icon" viewBox="32 0 16 16"/>'
+        '<svg x="0" y="0" width="24" height="24" viewBox="0 0 24 24"><path d=\'M1 2h3z\'/></svg>'
+        '<svg x="32" y="0" width="16" height="16" viewBox="0 0 16 16"'
+        " fill-rule='evenodd'><path d='M0 0h16z'/></svg>"
+        "</svg>\n"
+    )
+    digest = hashlib.sha256(icons.svg.encode()).hexdigest()[:8]
+    assert icons.name == f"icons.{digest}.svg"
+    assert icons.css == (
+        f':root{{--md-a-icon:url("{icons.name}#md-a-icon");'
+        f'--md-b-icon:url("{icons.name}#md-b-icon")}}'
+        '.x{background:url("../images/x.png")}'
+    )
+
+
+def test_css_escapes_in_an_icon_become_the_characters_they_stand_for() -> None:
+    svg = ICON_24.replace("<path", "\\3c !-- licence --\\3e <path")
+    icons = pagespeed.icons_in_one_file(f":root{{{icon_property('c-icon', svg)}}}")
+    assert "<!-- licence --><path d='M1 2h3z'/>" in icons.svg
+    assert "\\" not in icons.svg
+
+
+def test_a_sheet_without_icons_is_left_as_it_is() -> None:
+    css = ".md-typeset{font-size:.8rem}"
+    assert pagespeed.icons_in_one_file(css) == pagespeed.Icons(css=css, svg="", name="")
+
+
+def test_an_icon_without_a_view_box_is_an_error() -> None:
+    svg = "<svg xmlns='http://www.w3.org/2000/svg' width='24'><path d='M1 2z'/></svg>"
+    with pytest.raises(ValueError) as raised:
+        pagespeed.icons_in_one_file(f":root{{{icon_property('d-icon', svg)}}}")
+    assert str(raised.value) == (
+        "expected icon md-d-icon to have a viewBox of four numbers, found none "
+        "(another version of Material? check pagespeed.icons_in_one_file)"
+    )
+
+
+def test_icons_that_make_no_well_formed_file_are_an_error() -> None:
+    svg = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='M1'></svg>"
+    with pytest.raises(ValueError) as raised:
+        pagespeed.icons_in_one_file(f":root{{{icon_property('e-icon', svg)}}}")
+    assert str(raised.value).startswith(
+        "the icons do not make a well-formed SVG file: mismatched tag: line 1, column "
+    )
