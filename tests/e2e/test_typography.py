@@ -15,16 +15,17 @@ finds split words on every Korean page).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 
 from guidekit.translations import english_pages
-from tests.conftest import ROOT, language_settings
-from tests.e2e.conftest import every_code_block_shown, serve_static
+from tests.conftest import ROOT, language_settings, require
+from tests.e2e.conftest import every_code_block_shown, material_started, serve_static
 
 PHONE = {"width": 360, "height": 740}
 LANGUAGES = [
@@ -218,3 +219,67 @@ def test_persian_has_a_font_with_its_glyphs_and_room_between_lines(
     assert 1.85 <= ratio <= 1.95
     assert "Vazirmatn" not in code  # code keeps its monospace font
     assert_fits(page, "the en tutorial as fa, right to left")
+
+
+KOREAN_FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+# guide.css's rule that names Korean fonts, as the page holds it (inlined).
+KOREAN_FONTS_RULE = "body:lang(ko) {\n  --md-text-font-family:"
+
+
+def fallback_lookups(page: Page, url: str, rule: str | None = None) -> int:
+    """How many times Chromium looks for a font for one character, loading ``url``.
+
+    That is what it does for a character that no font of the element's
+    ``font-family`` has. With ``rule``, the page is served without it.
+    """
+    if rule is not None:
+
+        def without_rule(route: Route) -> None:
+            response = route.fetch()
+            html = response.text()
+            assert html.count(rule) == 1, f"expected {rule!r} once in {url}"
+            route.fulfill(response=response, body=html.replace(rule, "body:lang(xx) {"))
+
+        page.route(url, without_rule)
+    browser = page.context.browser
+    assert browser is not None
+    browser.start_tracing(page=page, categories=["fonts", "disabled-by-default-fonts"])
+    try:
+        page.goto(url)
+        material_started(page)
+    finally:
+        trace = json.loads(browser.stop_tracing())
+        page.unroute_all()
+    return sum(
+        1
+        for event in trace["traceEvents"]
+        if event.get("name") == "FontCache::FallbackFontForCharacter"
+    )
+
+
+def test_korean_text_is_drawn_from_fonts_the_page_names(
+    browser: Browser, site: Path
+) -> None:
+    """Hangul comes from a Korean font of the page's own list, never found glyph by glyph.
+
+    Served without guide.css's rule, the same page makes Chromium look for
+    a font for one character after another.
+    """
+    require(KOREAN_FONT.exists(), f"the Korean font {KOREAN_FONT}")
+    context = browser.new_context(viewport=PHONE)
+    with serve_static(site) as url:
+        page = context.new_page()
+        tutorial = url + url_path("ko", "tutorial.md")
+        assert fallback_lookups(page, tutorial) == 0
+        client = context.new_cdp_session(page)
+        client.send("DOM.enable")
+        client.send("CSS.enable")
+        root = client.send("DOM.getDocument")["root"]["nodeId"]
+        paragraph = client.send(
+            "DOM.querySelector", {"nodeId": root, "selector": "article p"}
+        )["nodeId"]
+        fonts = client.send("CSS.getPlatformFontsForNode", {"nodeId": paragraph})
+        assert {font["familyName"] for font in fonts["fonts"]} == {"NanumGothic"}
+        without = fallback_lookups(context.new_page(), tutorial, KOREAN_FONTS_RULE)
+        assert without > 100, without
+    context.close()
