@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import socket
 import struct
 import time
@@ -196,6 +197,29 @@ SHOW_CODE_BLOCKS = """async (timeout) => {
   window.scrollTo(0, 0);
   return blocks.length;
 }"""
+
+
+@contextmanager
+def traced(page: Page, *categories: str) -> Iterator[list[dict[str, Any]]]:
+    """Chromium's trace of ``page`` in ``categories`` while the block runs.
+
+    The list it gives is filled with the trace's events when the block ends.
+    """
+    browser = page.context.browser
+    assert browser is not None
+    events: list[dict[str, Any]] = []
+    browser.start_tracing(page=page, categories=list(categories))
+    try:
+        yield events
+    finally:
+        events.extend(json.loads(browser.stop_tracing())["traceEvents"])
+
+
+def trace_count(events: list[dict[str, Any]], name: str) -> int:
+    """How many of a trace's ``events`` are the work named ``name`` (its start or all of it)."""
+    return sum(
+        1 for event in events if event.get("name") == name and event.get("ph") in "XB"
+    )
 
 
 def every_code_block_shown(page: Page) -> int:

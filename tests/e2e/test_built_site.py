@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,13 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, R
 
 from guidekit import pagespeed
 from tests.conftest import LANGUAGES, ROOT, language_settings, site_config
-from tests.e2e.conftest import every_code_block_shown, material_started, serve_static
+from tests.e2e.conftest import (
+    every_code_block_shown,
+    material_started,
+    serve_static,
+    trace_count,
+    traced,
+)
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 
@@ -753,22 +758,16 @@ def svg_documents(browser: Browser, url: str, sheet: str | None = None) -> int:
             "**/assets/stylesheets/main.*.min.css",
             lambda route: route.fulfill(body=sheet, content_type="text/css"),
         )
-    browser.start_tracing(page=page, categories=["blink"])
     try:
-        page.goto(url)
-        material_started(page)
-        if sheet is None:
-            page.wait_for_function(ICONS_ARRIVED, timeout=TIMEOUT_MS)
-        page.evaluate(TWO_FRAMES)
+        with traced(page, "blink") as events:
+            page.goto(url)
+            material_started(page)
+            if sheet is None:
+                page.wait_for_function(ICONS_ARRIVED, timeout=TIMEOUT_MS)
+            page.evaluate(TWO_FRAMES)
     finally:
-        trace = json.loads(browser.stop_tracing())
         context.close()
-    return sum(
-        1
-        for event in trace["traceEvents"]
-        if event.get("name") == "IsolatedSVGDocumentHost::IsolatedSVGDocumentHost"
-        and event.get("ph") in ("X", "B")
-    )
+    return trace_count(events, "IsolatedSVGDocumentHost::IsolatedSVGDocumentHost")
 
 
 def test_a_page_builds_one_svg_document_for_all_its_icons(

@@ -15,7 +15,6 @@ finds split words on every Korean page).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,13 @@ from playwright.sync_api import Browser, Page, Route
 
 from guidekit.translations import english_pages
 from tests.conftest import ROOT, language_settings, require
-from tests.e2e.conftest import every_code_block_shown, material_started, serve_static
+from tests.e2e.conftest import (
+    every_code_block_shown,
+    material_started,
+    serve_static,
+    trace_count,
+    traced,
+)
 
 PHONE = {"width": 360, "height": 740}
 LANGUAGES = [
@@ -241,20 +246,13 @@ def fallback_lookups(page: Page, url: str, rule: str | None = None) -> int:
             route.fulfill(response=response, body=html.replace(rule, "body:lang(xx) {"))
 
         page.route(url, without_rule)
-    browser = page.context.browser
-    assert browser is not None
-    browser.start_tracing(page=page, categories=["fonts", "disabled-by-default-fonts"])
     try:
-        page.goto(url)
-        material_started(page)
+        with traced(page, "fonts", "disabled-by-default-fonts") as events:
+            page.goto(url)
+            material_started(page)
     finally:
-        trace = json.loads(browser.stop_tracing())
         page.unroute_all()
-    return sum(
-        1
-        for event in trace["traceEvents"]
-        if event.get("name") == "FontCache::FallbackFontForCharacter"
-    )
+    return trace_count(events, "FontCache::FallbackFontForCharacter")
 
 
 def test_korean_text_is_drawn_from_fonts_the_page_names(
