@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -159,8 +159,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     i18n = config.plugins.get("i18n")
     if language != SOURCE_LANGUAGE and i18n is not None and i18n.building:
         files = _without_theme_files(files, config)
-    # Only the build that copies the theme's files has the sheet to trim.
-    files = _with_materials_sheet_trimmed(files, config)
+    # Only the build that copies the theme's files has them to rewrite.
+    files = _with_theme_files_rewritten(files, config)
     if language == SOURCE_LANGUAGE:
         return files
     docs = Path(config.docs_dir)
@@ -179,36 +179,58 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-MATERIAL_SHEET = re.compile(r"assets/stylesheets/main\.[0-9a-f]+\.min\.css")
-_TRIMMED = tempfile.TemporaryDirectory(prefix="guide-theme-")
+_REWRITTEN = tempfile.TemporaryDirectory(prefix="guide-theme-")
 
 
-def _with_materials_sheet_trimmed(files: Files, config: MkDocsConfig) -> Files:
-    """Material's main style sheet, as the site serves it, without rules that match nothing here,
-    and its icons in one file beside it (see pagespeed.py)."""
+def _sheet(css: str, name: str) -> dict[str, str]:
+    """Material's main sheet without rules that match nothing here, its icons in a file beside it."""
+    icons = pagespeed.icons_in_one_file(pagespeed.without_dead_rules(css))
+    return {name: icons.css, **({icons.name: icons.svg} if icons.name else {})}
+
+
+def _script(js: str, name: str) -> dict[str, str]:
+    return {name: pagespeed.compiled_on_load(js)}
+
+
+def _script_map(source_map: str, name: str) -> dict[str, str]:
+    return {name: pagespeed.map_one_line_down(source_map)}
+
+
+Rewrite = Callable[[str, str], dict[str, str]]
+# Material's files that the site serves changed (see pagespeed.py): each
+# rewrite takes a file's text and name and gives the files to serve in its
+# folder instead, by name.
+THEME_REWRITES: tuple[tuple[re.Pattern[str], Rewrite], ...] = (
+    (re.compile(r"assets/stylesheets/main\.[0-9a-f]+\.min\.css"), _sheet),
+    (re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js"), _script),
+    (re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js\.map"), _script_map),
+)
+
+
+def _with_theme_files_rewritten(files: Files, config: MkDocsConfig) -> Files:
+    """Material's main style sheet and script, as the site serves them (``THEME_REWRITES``)."""
     for file in list(files):
-        if not MATERIAL_SHEET.fullmatch(file.src_uri) or file.abs_src_path is None:
+        rewrite = next(
+            (how for uri, how in THEME_REWRITES if uri.fullmatch(file.src_uri)), None
+        )
+        if rewrite is None or file.abs_src_path is None:
             continue
         source = Path(file.abs_src_path)
+        folder = PurePosixPath(file.src_uri).parent
         try:
-            css = pagespeed.without_dead_rules(source.read_text(encoding="utf-8"))
-            icons = pagespeed.icons_in_one_file(css)
+            served = rewrite(source.read_text(encoding="utf-8"), source.name)
         except ValueError as error:
             raise PluginError(f"{source}: {error}") from None
-        # Files on disk, not generated ones: mkdocs-static-i18n sorts the
-        # files by where they come from.
-        trimmed = Path(_TRIMMED.name) / file.src_uri
-        trimmed.parent.mkdir(parents=True, exist_ok=True)
-        trimmed.write_text(icons.css, encoding="utf-8")
         files.remove(file)
-        uris = [file.src_uri]
-        if icons.name:
-            sprite = trimmed.with_name(icons.name)
-            sprite.write_text(icons.svg, encoding="utf-8")
-            uris.append(sprite.relative_to(_TRIMMED.name).as_posix())
-        for uri in uris:
+        for name, text in served.items():
+            # Files on disk, not generated ones: mkdocs-static-i18n sorts the
+            # files by where they come from.
+            uri = (folder / name).as_posix()
+            path = Path(_REWRITTEN.name) / uri
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
             files.append(
-                File(uri, _TRIMMED.name, config.site_dir, config.use_directory_urls)
+                File(uri, _REWRITTEN.name, config.site_dir, config.use_directory_urls)
             )
     return files
 

@@ -745,28 +745,42 @@ def test_every_icon_is_drawn_from_the_one_file_as_from_materials_own_sheet(
     assert served == materials
 
 
+@contextmanager
+def phone_tab(
+    browser: Browser, replaced: tuple[str, str, str] | None = None
+) -> Iterator[Page]:
+    """A tab of its own, as wide as a phone; closed when the block ends.
+
+    ``replaced`` (a file name pattern, a text and its type) serves that text
+    for any of the site's assets the pattern names.
+    """
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    page = context.new_page()
+    if replaced is not None:
+        pattern, body, kind = replaced
+        page.route(
+            f"**/assets/*/{pattern}",
+            lambda route: route.fulfill(body=body, content_type=kind),
+        )
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 def svg_documents(browser: Browser, url: str, sheet: str | None = None) -> int:
     """How many SVG image documents Chromium builds for ``url`` on a phone, as it starts.
 
     Every SVG image gets a document of its own, one trace event each.
     ``sheet``, when given, is served in place of the page's Material sheet.
     """
-    context = browser.new_context(viewport={"width": 412, "height": 823})
-    page = context.new_page()
-    if sheet is not None:
-        page.route(
-            "**/assets/stylesheets/main.*.min.css",
-            lambda route: route.fulfill(body=sheet, content_type="text/css"),
-        )
-    try:
-        with traced(page, "blink") as events:
-            page.goto(url)
-            material_started(page)
-            if sheet is None:
-                page.wait_for_function(ICONS_ARRIVED, timeout=TIMEOUT_MS)
-            page.evaluate(TWO_FRAMES)
-    finally:
-        context.close()
+    replaced = None if sheet is None else ("main.*.min.css", sheet, "text/css")
+    with phone_tab(browser, replaced) as page, traced(page, "blink") as events:
+        page.goto(url)
+        material_started(page)
+        if sheet is None:
+            page.wait_for_function(ICONS_ARRIVED, timeout=TIMEOUT_MS)
+        page.evaluate(TWO_FRAMES)
     return trace_count(events, "IsolatedSVGDocumentHost::IsolatedSVGDocumentHost")
 
 
@@ -786,3 +800,61 @@ def test_a_page_builds_one_svg_document_for_all_its_icons(
         "no SVG document seen: has Chromium renamed its trace event?"
     )
     assert svg_documents(browser, url) == 1
+
+
+# ---------------------------------------------------------------------------
+# Material's script, compiled as it streams in (pagespeed.compiled_on_load)
+
+
+def compiled_functions(
+    browser: Browser, url: str, script: str | None = None
+) -> dict[str, int]:
+    """How many functions V8 compiles while ``url`` loads and starts, on each kind of thread.
+
+    ``main`` is the page's main thread, ``background`` the renderer's thread
+    pool (a worker's own thread is neither). ``script``, when given, is
+    served in place of Material's script.
+    """
+    replaced = (
+        None if script is None else ("bundle.*.min.js", script, "text/javascript")
+    )
+    categories = ("disabled-by-default-v8.compile", "devtools.timeline")
+    with phone_tab(browser, replaced) as page, traced(page, *categories) as events:
+        page.goto(url)
+        material_started(page)
+    threads = {
+        (event["pid"], event["tid"]): event["args"]["name"]
+        for event in events
+        if event.get("ph") == "M" and event.get("name") == "thread_name"
+    }
+    counts = {"main": 0, "background": 0}
+    for event in events:
+        if event.get("name") != "V8.CompileIgnition" or event.get("ph") not in "XB":
+            continue
+        thread = threads.get((event["pid"], event["tid"]), "")
+        if thread == "CrRendererMain":
+            counts["main"] += 1
+        elif thread.startswith("ThreadPool"):
+            counts["background"] += 1
+    return counts
+
+
+def test_materials_functions_are_compiled_off_the_main_thread(
+    browser: Browser, site_url: str
+) -> None:
+    """With the hint, V8 compiles Material's functions while the script streams in.
+
+    Without it (Material's own script), each function is compiled on the
+    main thread when it first runs, during the evaluation and the start-up.
+    """
+    url = site_url + "/tutorial/"
+    theme = Path(material.__file__).parent / "templates" / "assets" / "javascripts"
+    original = next(theme.glob("bundle.*.min.js")).read_text(encoding="utf-8")
+    without = compiled_functions(browser, url, original)
+    hinted = compiled_functions(browser, url)
+    assert without["main"] > without["background"], without
+    # Compiled ahead: more functions than ran on the main thread without
+    # the hint; left to the main thread: the page's own small scripts and
+    # what V8 compiles again, under a quarter of it.
+    assert hinted["background"] > without["main"], (hinted, without)
+    assert hinted["main"] * 4 < without["main"], (hinted, without)

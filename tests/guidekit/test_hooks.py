@@ -349,7 +349,7 @@ def test_materials_sheet_without_its_dead_rules_fails_the_build_in_one_line(
         "assets/stylesheets/main.0123abcd.min.css", str(theme), config.site_dir, True
     )
     with pytest.raises(PluginError) as raised:
-        hooks._with_materials_sheet_trimmed(Files([generated, other, material]), config)
+        hooks._with_theme_files_rewritten(Files([generated, other, material]), config)
     assert str(raised.value) == (
         f"{sheet}: expected Material's rule "
         ".md-typeset table:not([class])+*{margin-top:1.5em} once, found it 0 times "
@@ -380,7 +380,7 @@ def test_materials_sheet_is_served_trimmed_with_its_icons_in_a_file_beside_it(
     material = File(
         "assets/stylesheets/main.0123abcd.min.css", str(theme), config.site_dir, True
     )
-    files = hooks._with_materials_sheet_trimmed(Files([material]), config)
+    files = hooks._with_theme_files_rewritten(Files([material]), config)
     expected = pagespeed.icons_in_one_file(pagespeed.without_dead_rules(original))
     served = {
         file.src_uri: Path(str(file.abs_src_path)).read_text(encoding="utf-8")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import struct
 import xml.etree.ElementTree as ElementTree
 import zlib
 from pathlib import Path
 
+import material
 import pytest
 
 from guidekit import pagespeed
@@ -240,6 +242,19 @@ def test_the_built_tutorial_has_every_change(site: Path) -> None:
         sprite = ElementTree.parse(sheet.parent / pointed[0][0]).getroot()
         views = {view.get("id") for view in sprite.iter(f"{{{SVG}}}view")}
         assert views == {view for _, view in pointed}
+        # Material's script, with the compile hint; its map, one line down.
+        scripts = site / "assets" / "javascripts"
+        script = next(scripts.glob("bundle.*.min.js"))
+        theme = Path(material.__file__).parent / "templates" / "assets" / "javascripts"
+        original = (theme / script.name).read_text(encoding="utf-8")
+        assert script.read_text(encoding="utf-8") == pagespeed.COMPILE_HINT + original
+        source_map = json.loads(
+            script.with_name(script.name + ".map").read_text(encoding="utf-8")
+        )
+        theirs = json.loads(
+            (theme / (script.name + ".map")).read_text(encoding="utf-8")
+        )
+        assert source_map == {**theirs, "mappings": ";" + theirs["mappings"]}
         # The palette is the guide's own, not Material's component.
         assert 'data-md-component="palette"' not in html
         assert html.count('<form class="md-header__option" data-guide-palette>') == 1
@@ -311,4 +326,32 @@ def test_icons_that_make_no_well_formed_file_are_an_error() -> None:
         pagespeed.icons_in_one_file(f":root{{{icon_property('e-icon', svg)}}}")
     assert str(raised.value).startswith(
         "the icons do not make a well-formed SVG file: mismatched tag: line 1, column "
+    )
+
+
+# ---------------------------------------------------------------------------
+# Material's script
+
+
+def test_the_script_starts_with_the_compile_hint_once() -> None:
+    js = '"use strict";(()=>{})();\n//# sourceMappingURL=bundle.0123abcd.min.js.map\n'
+    hinted = pagespeed.compiled_on_load(js)
+    assert hinted == "//# allFunctionsCalledOnLoad\n" + js
+    assert pagespeed.compiled_on_load(hinted) == hinted
+
+
+def test_the_source_map_moves_one_line_down() -> None:
+    source_map = '{\n  "version": 3,\n  "mappings": "AAAA,CAAC;AACA"\n}\n'
+    assert pagespeed.map_one_line_down(source_map) == (
+        '{\n  "version": 3,\n  "mappings": ";AAAA,CAAC;AACA"\n}\n'
+    )
+
+
+@pytest.mark.parametrize("copies", [0, 2])
+def test_a_source_map_without_one_mappings_is_an_error(copies: int) -> None:
+    with pytest.raises(ValueError) as raised:
+        pagespeed.map_one_line_down("{" + '"mappings": "A",' * copies + "}")
+    assert str(raised.value) == (
+        f'expected one "mappings" in the source map, found {copies} '
+        "(another version of Material? check pagespeed.map_one_line_down)"
     )
