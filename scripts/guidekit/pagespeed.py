@@ -27,6 +27,9 @@
   (admonitions, details, tabs, copy buttons, navigation): in a Chromium trace
   of the Turkish tutorial, nine of them, 20 to 44 ms of the main thread's time
   in all. One file is one document, whatever number of icons a page shows.
+  The icons in ``FIRST_SCREEN_ICONS`` keep their ``data:`` address: drawn on
+  a page's first screen, an icon of the file waits for the file, one more
+  round trip before the page's largest paint on Lighthouse's simulated phone.
 
 - ``compiled_on_load`` starts Material's script with V8's explicit compile
   hint (``//# allFunctionsCalledOnLoad``, Chromium 136 and later): the
@@ -94,6 +97,9 @@ SVG_ATTRIBUTE = re.compile(
     r"""\s(?P<name>[a-zA-Z:-]+)=(?P<quote>['"])(?P<value>.*?)(?P=quote)"""
 )
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+# The notice that heads every untranslated or outdated page (notices.py) is a
+# warning, on the first screen of every page of a language in progress.
+FIRST_SCREEN_ICONS = frozenset({"--md-admonition-icon--warning"})
 # Space between two icons of the file, in its units, so that no edge of one
 # is drawn in the view of the next.
 ICON_GAP = 8
@@ -256,15 +262,15 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def icons_in_one_file(css: str) -> Icons:
-    """``css`` with each icon property pointing at its view of one SVG file.
+def icons_in_one_file(css: str, kept: frozenset[str] = FIRST_SCREEN_ICONS) -> Icons:
+    """``css`` with each icon property but the ``kept`` ones pointing at its view of one SVG file.
 
     Each icon keeps its own units: it is drawn at its own place of the file,
     with its own ``viewBox``, and its view shows exactly that place, so it is
     drawn as it was. An icon without a ``viewBox``, or a file that is not
     well-formed XML, raises ValueError.
     """
-    found = list(SHEET_ICON.finditer(css))
+    found = [match for match in SHEET_ICON.finditer(css) if match["name"] not in kept]
     if not found:
         return Icons(css=css, svg="", name="")
     views: list[str] = []
@@ -276,14 +282,14 @@ def icons_in_one_file(css: str) -> Icons:
         root = SVG_ROOT.fullmatch(css_unescaped(match["svg"]))
         if root is None:
             raise ValueError(f"expected icon {name} to be one <svg> element")
-        box, width, tall, kept = _view_box(name, root["attrs"])
+        box, width, tall, attributes = _view_box(name, root["attrs"])
         views.append(
             f'<view id="{name}" viewBox="{_number(left)} 0 {_number(width)} '
             f'{_number(tall)}"/>'
         )
         drawings.append(
             f'<svg x="{_number(left)}" y="0" width="{_number(width)}" '
-            f'height="{_number(tall)}" viewBox="{box}"{kept}>{root["body"]}</svg>'
+            f'height="{_number(tall)}" viewBox="{box}"{attributes}>{root["body"]}</svg>'
         )
         left += width + ICON_GAP
         height = max(height, tall)
@@ -300,6 +306,8 @@ def icons_in_one_file(css: str) -> Icons:
     file = f"icons.{hashlib.sha256(svg.encode()).hexdigest()[:8]}.svg"
 
     def pointed(match: re.Match[str]) -> str:
+        if match["name"] in kept:
+            return match.group(0)
         return f'{match["name"]}:url("{file}#{match["name"][2:]}")'
 
     return Icons(css=SHEET_ICON.sub(pointed, css), svg=svg, name=file)

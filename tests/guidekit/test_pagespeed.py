@@ -236,7 +236,9 @@ def test_the_built_tutorial_has_every_change(site: Path) -> None:
         assert ".md-typeset table:not([class])" in css
         assert not any(rule in css for rule in pagespeed.DEAD_RULES)
         # Material's icons are views of one file beside its sheet.
-        assert "data:image/svg" not in css
+        # (but the one drawn at the top of a page in progress, which keeps its own).
+        kept = re.findall(r'(--md-[a-z0-9-]+):url\("data:image/svg', css)
+        assert kept == sorted(pagespeed.FIRST_SCREEN_ICONS)
         pointed = re.findall(r'url\("(icons\.[0-9a-f]{8}\.svg)#([a-z0-9-]+)"\)', css)
         assert len(pointed) >= 40 and len({file for file, _ in pointed}) == 1
         sprite = ElementTree.parse(sheet.parent / pointed[0][0]).getroot()
@@ -354,4 +356,16 @@ def test_a_source_map_without_one_mappings_is_an_error(copies: int) -> None:
     assert str(raised.value) == (
         f'expected one "mappings" in the source map, found {copies} '
         "(another version of Material? check pagespeed.map_one_line_down)"
+    )
+
+
+def test_icons_kept_where_they_are_stay_in_the_sheet() -> None:
+    kept = icon_property("admonition-icon--warning", ICON_16)
+    css = f":root{{{icon_property('a-icon', ICON_24)};{kept}}}"
+    icons = pagespeed.icons_in_one_file(css)
+    assert icons.css == f':root{{--md-a-icon:url("{icons.name}#md-a-icon");{kept}}}'
+    assert 'id="md-a-icon"' in icons.svg
+    assert "warning" not in icons.svg
+    assert pagespeed.icons_in_one_file(kept) == pagespeed.Icons(
+        css=kept, svg="", name=""
     )
