@@ -856,8 +856,7 @@ def test_materials_functions_are_compiled_off_the_main_thread(
     without = compiled_functions(browser, url, original)
     hinted = compiled_functions(browser, url)
     assert without["main"] > without["background"], without
-    # Compiled ahead: more functions than ran on the main thread without
-    # the hint; left to the main thread: the page's own small scripts and
-    # what V8 compiles again, under a quarter of it.
-    assert hinted["background"] > without["main"], (hinted, without)
+    # Compiled ahead, on the thread pool; left to the main thread: the page's
+    # own small scripts and what V8 compiles again, under a quarter of it.
+    assert hinted["background"] > hinted["main"], hinted
     assert hinted["main"] * 4 < without["main"], (hinted, without)
