@@ -30,7 +30,6 @@
   The icons in ``FIRST_SCREEN_ICONS`` keep their ``data:`` address: drawn on
   a page's first screen, an icon of the file waits for the file, one more
   round trip before the page's largest paint on Lighthouse's simulated phone.
-
 - ``compiled_on_load`` starts Material's script with V8's explicit compile
   hint (``//# allFunctionsCalledOnLoad``, Chromium 136 and later): the
   browser then compiles all of its functions while the script streams in, on
@@ -38,6 +37,7 @@
   it runs, as the script's evaluation and start-up call most of them.
   ``map_one_line_down`` keeps the script's source map true to it, one line
   lower. Other browsers read a comment.
+
 - ``inlined_styles`` puts small style sheets (Material's palette, the
   guide's own) into the page: each one the browser must fetch before it
   draws anything costs a round trip, more than its few kilobytes do.

@@ -9,13 +9,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import material
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, Route
 
 from guidekit import pagespeed
-from tests.conftest import LANGUAGES, ROOT, language_settings, site_config
+from tests.conftest import (
+    LANGUAGES,
+    MATERIAL_ASSETS,
+    ROOT,
+    language_settings,
+    site_config,
+)
 from tests.e2e.conftest import (
     every_code_block_shown,
     material_started,
@@ -686,7 +691,7 @@ def test_the_copy_button_of_a_block_set_up_late_copies_its_example(
 
 def materials_own_sheet() -> str:
     """Material's main style sheet as the installed theme ships it."""
-    sheets = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+    sheets = MATERIAL_ASSETS / "stylesheets"
     return next(sheets.glob("main.*.min.css")).read_text(encoding="utf-8")
 
 
@@ -851,8 +856,8 @@ def test_materials_functions_are_compiled_off_the_main_thread(
     main thread when it first runs, during the evaluation and the start-up.
     """
     url = site_url + "/tutorial/"
-    theme = Path(material.__file__).parent / "templates" / "assets" / "javascripts"
-    original = next(theme.glob("bundle.*.min.js")).read_text(encoding="utf-8")
+    scripts = MATERIAL_ASSETS / "javascripts"
+    original = next(scripts.glob("bundle.*.min.js")).read_text(encoding="utf-8")
     without = compiled_functions(browser, url, original)
     hinted = compiled_functions(browser, url)
     # How many, on each thread, varies with the machine's load (V8 compiles

@@ -9,12 +9,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from guidekit import notices
 from guidekit.translations import Review, content_hash, with_review
 from tests.conftest import ROOT, build_site, language_settings, write_site_config
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File
 
 ENGLISH_HOME = "# Home { #home }\n\nWelcome to the guide.\n"
 ENGLISH_PAGE = "# A page { #a-page }\n\nText that nobody has translated.\n"
@@ -322,32 +327,41 @@ def test_the_dashboard_shows_every_state_from_the_records(tmp_path: Path) -> Non
     assert "<table>" in turkish and "<progress " in turkish
 
 
+def materials_sheet(tmp_path: Path, css: str) -> tuple[Path, MkDocsConfig, File]:
+    """A theme folder holding Material's main sheet as ``css``, a config, and the sheet's File."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File
+
+    theme = tmp_path / "theme"
+    sheet = theme / "assets" / "stylesheets" / "main.0123abcd.min.css"
+    sheet.parent.mkdir(parents=True)
+    sheet.write_text(css, encoding="utf-8")
+    config = MkDocsConfig()
+    config.site_dir = str(tmp_path / "site")
+    config.use_directory_urls = True
+    material = File(
+        "assets/stylesheets/main.0123abcd.min.css", str(theme), config.site_dir, True
+    )
+    return sheet, config, material
+
+
 def test_materials_sheet_without_its_dead_rules_fails_the_build_in_one_line(
     tmp_path: Path,
 ) -> None:
-    from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File, Files
 
     from guidekit import hooks
 
-    theme = tmp_path / "theme"
-    sheet = theme / "assets" / "stylesheets" / "main.0123abcd.min.css"
-    sheet.parent.mkdir(parents=True)
-    sheet.write_text(
-        ".md-typeset table:not([class]){font-size:.64rem}", encoding="utf-8"
+    sheet, config, material = materials_sheet(
+        tmp_path, ".md-typeset table:not([class]){font-size:.64rem}"
     )
-    config = MkDocsConfig()
-    config.site_dir = str(tmp_path / "site")
-    config.use_directory_urls = True
+    theme = str(sheet.parents[2])
     generated = File(
-        "assets/stylesheets/main.89abcdef.min.css", str(theme), config.site_dir, True
+        "assets/stylesheets/main.89abcdef.min.css", theme, config.site_dir, True
     )
     generated.content_string = "a{}"  # made by a plugin: no file to read
-    other = File("assets/stylesheets/other.css", str(theme), config.site_dir, True)
-    material = File(
-        "assets/stylesheets/main.0123abcd.min.css", str(theme), config.site_dir, True
-    )
+    other = File("assets/stylesheets/other.css", theme, config.site_dir, True)
     with pytest.raises(PluginError) as raised:
         hooks._with_theme_files_rewritten(Files([generated, other, material]), config)
     assert str(raised.value) == (
@@ -360,26 +374,16 @@ def test_materials_sheet_without_its_dead_rules_fails_the_build_in_one_line(
 def test_materials_sheet_is_served_trimmed_with_its_icons_in_a_file_beside_it(
     tmp_path: Path,
 ) -> None:
-    from mkdocs.config.defaults import MkDocsConfig
-    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.files import Files
 
     from guidekit import hooks, pagespeed
 
-    theme = tmp_path / "theme"
-    sheet = theme / "assets" / "stylesheets" / "main.0123abcd.min.css"
-    sheet.parent.mkdir(parents=True)
     icon = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='M1z'/></svg>"
     original = (
         f':root{{--md-x-icon:url("data:image/svg+xml;charset=utf-8,{icon}")}}'
         + pagespeed.DEAD_RULES[0]
     )
-    sheet.write_text(original, encoding="utf-8")
-    config = MkDocsConfig()
-    config.site_dir = str(tmp_path / "site")
-    config.use_directory_urls = True
-    material = File(
-        "assets/stylesheets/main.0123abcd.min.css", str(theme), config.site_dir, True
-    )
+    sheet, config, material = materials_sheet(tmp_path, original)
     files = hooks._with_theme_files_rewritten(Files([material]), config)
     expected = pagespeed.icons_in_one_file(pagespeed.without_dead_rules(original))
     served = {

@@ -10,12 +10,10 @@ import xml.etree.ElementTree as ElementTree
 import zlib
 from pathlib import Path
 
-import material
 import pytest
 
 from guidekit import pagespeed
-
-SVG = "http://www.w3.org/2000/svg"
+from tests.conftest import MATERIAL_ASSETS
 
 # ---------------------------------------------------------------------------
 # Code blocks
@@ -242,12 +240,14 @@ def test_the_built_tutorial_has_every_change(site: Path) -> None:
         pointed = re.findall(r'url\("(icons\.[0-9a-f]{8}\.svg)#([a-z0-9-]+)"\)', css)
         assert len(pointed) >= 40 and len({file for file, _ in pointed}) == 1
         sprite = ElementTree.parse(sheet.parent / pointed[0][0]).getroot()
-        views = {view.get("id") for view in sprite.iter(f"{{{SVG}}}view")}
+        views = {
+            view.get("id") for view in sprite.iter(f"{{{pagespeed.SVG_NAMESPACE}}}view")
+        }
         assert views == {view for _, view in pointed}
         # Material's script, with the compile hint; its map, one line down.
         scripts = site / "assets" / "javascripts"
         script = next(scripts.glob("bundle.*.min.js"))
-        theme = Path(material.__file__).parent / "templates" / "assets" / "javascripts"
+        theme = MATERIAL_ASSETS / "javascripts"
         original = (theme / script.name).read_text(encoding="utf-8")
         assert script.read_text(encoding="utf-8") == pagespeed.COMPILE_HINT + original
         source_map = json.loads(
@@ -331,6 +331,18 @@ def test_icons_that_make_no_well_formed_file_are_an_error() -> None:
     )
 
 
+def test_icons_kept_where_they_are_stay_in_the_sheet() -> None:
+    kept = icon_property("admonition-icon--warning", ICON_16)
+    css = f":root{{{icon_property('a-icon', ICON_24)};{kept}}}"
+    icons = pagespeed.icons_in_one_file(css)
+    assert icons.css == f':root{{--md-a-icon:url("{icons.name}#md-a-icon");{kept}}}'
+    assert 'id="md-a-icon"' in icons.svg
+    assert "warning" not in icons.svg
+    assert pagespeed.icons_in_one_file(kept) == pagespeed.Icons(
+        css=kept, svg="", name=""
+    )
+
+
 # ---------------------------------------------------------------------------
 # Material's script
 
@@ -356,16 +368,4 @@ def test_a_source_map_without_one_mappings_is_an_error(copies: int) -> None:
     assert str(raised.value) == (
         f'expected one "mappings" in the source map, found {copies} '
         "(another version of Material? check pagespeed.map_one_line_down)"
-    )
-
-
-def test_icons_kept_where_they_are_stay_in_the_sheet() -> None:
-    kept = icon_property("admonition-icon--warning", ICON_16)
-    css = f":root{{{icon_property('a-icon', ICON_24)};{kept}}}"
-    icons = pagespeed.icons_in_one_file(css)
-    assert icons.css == f':root{{--md-a-icon:url("{icons.name}#md-a-icon");{kept}}}'
-    assert 'id="md-a-icon"' in icons.svg
-    assert "warning" not in icons.svg
-    assert pagespeed.icons_in_one_file(kept) == pagespeed.Icons(
-        css=kept, svg="", name=""
     )
