@@ -9,17 +9,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import material
 import pytest
 import yaml
 
 from guidekit import live
 
 ROOT = Path(__file__).resolve().parents[1]
-# Material's own files, as the installed theme ships them (the site serves some rewritten).
-MATERIAL_ASSETS = Path(material.__file__).parent / "templates" / "assets"
 LANGUAGES = ("en", "tr", "de", "ko", "fa")
 MKDOCS_BUILD = (sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet")
+
+
+def material_assets() -> Path:
+    """Material's own files, as the installed theme ships them (the site serves some rewritten).
+
+    Imported here, not at the top: the examples' tests on Python 3.10 run
+    without the docs' packages.
+    """
+    import material
+
+    return Path(material.__file__).parent / "templates" / "assets"
 
 
 def build_site(

@@ -16,9 +16,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, R
 from guidekit import pagespeed
 from tests.conftest import (
     LANGUAGES,
-    MATERIAL_ASSETS,
     ROOT,
     language_settings,
+    material_assets,
     site_config,
 )
 from tests.e2e.conftest import (
@@ -691,7 +691,7 @@ def test_the_copy_button_of_a_block_set_up_late_copies_its_example(
 
 def materials_own_sheet() -> str:
     """Material's main style sheet as the installed theme ships it."""
-    sheets = MATERIAL_ASSETS / "stylesheets"
+    sheets = material_assets() / "stylesheets"
     return next(sheets.glob("main.*.min.css")).read_text(encoding="utf-8")
 
 
@@ -856,7 +856,7 @@ def test_materials_functions_are_compiled_off_the_main_thread(
     main thread when it first runs, during the evaluation and the start-up.
     """
     url = site_url + "/tutorial/"
-    scripts = MATERIAL_ASSETS / "javascripts"
+    scripts = material_assets() / "javascripts"
     original = next(scripts.glob("bundle.*.min.js")).read_text(encoding="utf-8")
     without = compiled_functions(browser, url, original)
     hinted = compiled_functions(browser, url)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from guidekit import pagespeed
-from tests.conftest import MATERIAL_ASSETS
+from tests.conftest import material_assets
 
 # ---------------------------------------------------------------------------
 # Code blocks
@@ -247,7 +247,7 @@ def test_the_built_tutorial_has_every_change(site: Path) -> None:
         # Material's script, with the compile hint; its map, one line down.
         scripts = site / "assets" / "javascripts"
         script = next(scripts.glob("bundle.*.min.js"))
-        theme = MATERIAL_ASSETS / "javascripts"
+        theme = material_assets() / "javascripts"
         original = (theme / script.name).read_text(encoding="utf-8")
         assert script.read_text(encoding="utf-8") == pagespeed.COMPILE_HINT + original
         source_map = json.loads(
