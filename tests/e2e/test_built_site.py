@@ -861,7 +861,7 @@ def test_materials_functions_are_compiled_off_the_main_thread(
     without = compiled_functions(browser, url, original)
     hinted = compiled_functions(browser, url)
     # How many, on each thread, varies with the machine's load (V8 compiles
-    # some functions again); which thread compiles the most does not.
-    assert without["main"] > without["background"], without
+    # some functions again, and may compile some ahead by itself: 24 to 822
+    # in the pool without the hint); with the hint the pool compiles the most.
     assert hinted["background"] > hinted["main"], hinted
     assert hinted["background"] > without["background"], (hinted, without)
