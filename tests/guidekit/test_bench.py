@@ -1239,3 +1239,28 @@ def test_report_carries_over_the_sections_a_run_left_out() -> None:
     build_part = text[text.index("{ #build }") : text.index("{ #reload }")]
     assert build_part.count("| full build |") == earlier.count("| full build |")
     assert "Not run this time: `scripts/bench --only lighthouse` runs it." in text
+
+
+def test_a_section_carried_twice_still_names_the_report_that_measured_it() -> None:
+    measured = run_json(demo_sections())
+    measured["machine"] = {
+        **MACHINE,
+        "date": "2026-01-01T00:00:00+00:00",
+        "commit": "aaaaaaa",
+        "uncommitted_changes": False,
+    }
+    only_weight = run_json([s for s in demo_sections() if s.name == "weight"])
+    only_weight["machine"] = {
+        **MACHINE,
+        "date": "2026-02-02T00:00:00+00:00",
+        "commit": "bbbbbbb",
+    }
+    once = report.render(only_weight, previous=report.render(measured))
+    twice = report.render(only_weight, previous=once)
+    build_part = twice[twice.index("{ #build }") : twice.index("{ #reload }")]
+    assert build_part.count("Not measured in this run") == 1
+    assert (
+        "the figures below are from the report of 2026-01-01T00:00:00+00:00 "
+        "(commit aaaaaaa).*"
+    ) in build_part
+    assert twice == once

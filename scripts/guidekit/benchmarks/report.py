@@ -648,6 +648,24 @@ def earlier_report(text: str) -> Earlier:
     return earlier
 
 
+CARRIED = "*Not measured in this run: the figures below are from the report "
+
+
+def carried_body(earlier: Earlier, name: str) -> list[str]:
+    """A section's earlier body, headed by the one report that measured it.
+
+    A section carried over before keeps the note naming where its figures
+    came from; a section measured in the earlier report gets a new one.
+    """
+    body = list(earlier.bodies[name])
+    origin = f"{CARRIED}of {earlier.date} (commit {earlier.commit}).*"
+    while body and (body[0].startswith(CARRIED) or not body[0].strip()):
+        if body[0].startswith(CARRIED):
+            origin = body[0]  # the last of a stack is the oldest: the true origin
+        body.pop(0)
+    return [origin, "", *body]
+
+
 def render(result: dict[str, Any], previous: str | None = None) -> str:
     """PERFORMANCE.md for one ``scripts/bench`` run (its JSON results).
 
@@ -691,13 +709,7 @@ def render(result: dict[str, Any], previous: str | None = None) -> str:
         lines += [f"## {number}. {title} {{ #{name} }}", ""]
         section = next((s for s in sections if s["name"] == name), None)
         if section is None and name in earlier.bodies:
-            lines += [
-                f"*Not measured in this run: the figures below are from the report "
-                f"of {earlier.date} (commit {earlier.commit}).*",
-                "",
-                *earlier.bodies[name],
-                "",
-            ]
+            lines += [*carried_body(earlier, name), ""]
             continue
         if section is None:
             lines += [f"{NOT_RUN}: `scripts/bench --only {name}` runs it.", ""]
