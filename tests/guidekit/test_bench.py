@@ -1259,8 +1259,51 @@ def test_a_section_carried_twice_still_names_the_report_that_measured_it() -> No
     twice = report.render(only_weight, previous=once)
     build_part = twice[twice.index("{ #build }") : twice.index("{ #reload }")]
     assert build_part.count("Not measured in this run") == 1
+    assert "| Build | full < 1 s | 3.00 s | ❌ not met | 2026-01-01, aaaaaaa |" in twice
+    assert "| Build | full < 1 s | 3.00 s | ❌ not met | this run |" in report.render(
+        measured
+    )
     assert (
         "the figures below are from the report of 2026-01-01T00:00:00+00:00 "
         "(commit aaaaaaa).*"
     ) in build_part
     assert twice == once
+
+
+def lighthouse_row(language: str, page: str, tbt: float, lcp: float) -> dict[str, Any]:
+    return {"language": language, "page": page, "ours": {"tbt": tbt, "lcp": lcp}}
+
+
+def test_the_page_speed_finding_names_the_most_blocked_page_of_the_run() -> None:
+    rows = [
+        lighthouse_row("en", "home", 20.0, 900.0),
+        lighthouse_row("tr", "tutorial", 151.0, 950.0),
+        lighthouse_row("fa", "tutorial", 110.0, 961.0),
+    ]
+    figures = [{"name": "tr:tutorial.tbt", "samples": [124.0, 151.0, 290.4]}]
+    assert report.most_blocked(rows, figures) == (
+        " The page with the most blocking time in the table above is the "
+        "tutorial page in tr: 151 ms (the median, its audits 124 ms, 151 ms, 290 ms)."
+    )
+    assert report.most_blocked(rows, []) == (
+        " The page with the most blocking time in the table above is the "
+        "tutorial page in tr: 151 ms (the median)."
+    )
+    assert report.most_blocked([], figures) == ""
+
+
+def test_the_page_speed_finding_compares_the_persian_pages_largest_paint() -> None:
+    rows = [
+        lighthouse_row("en", "home", 20.0, 903.4),
+        lighthouse_row("tr", "tutorial", 151.0, 1001.0),
+        lighthouse_row("fa", "home", 5.0, 906.0),
+        lighthouse_row("fa", "tutorial", 110.0, 961.0),
+    ]
+    assert report.persian_lcp(rows) == (
+        " In the run in the table above, with the warning's icon from its own "
+        "address, the Persian pages' largest paint came at 906 to 961 ms "
+        "(medians), against 903 to 1001 ms on the other languages' pages."
+    )
+    one_each = [rows[0], rows[2]]
+    assert "came at 906 ms (medians), against 903 ms on" in report.persian_lcp(one_each)
+    assert report.persian_lcp(rows[:2]) == ""

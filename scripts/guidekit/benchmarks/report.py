@@ -98,11 +98,14 @@ def machine_lines(machine: dict[str, Any]) -> list[str]:
     return table(("Fact", "Value"), rows, right=2)
 
 
+THIS_RUN = "this run"
+
+
 def target_lines(
-    sections: list[dict[str, Any]], carried: Sequence[str] = ()
+    sections: list[dict[str, Any]], carried: Sequence[Sequence[str]] = ()
 ) -> list[str]:
-    """The targets table; ``carried`` are rows of an earlier report, as written."""
-    rows = []
+    """The targets table; ``carried`` are rows of earlier reports, each with its run."""
+    rows: list[Sequence[str]] = []
     for section in sections:
         for target in section["targets"]:
             rows.append(
@@ -118,14 +121,16 @@ def target_lines(
                     "✅ met"
                     if target["met"]
                     else ("—" if target["met"] is None else "❌ not met"),
+                    THIS_RUN,
                 )
             )
     if not rows and not carried:
         return ["No targets were measured in this run."]
-    return [
-        *table(("Section", "Target", "Measured", "Verdict"), rows, right=2),
-        *carried,
-    ]
+    return table(
+        ("Section", "Target", "Measured", "Verdict", "Measured in"),
+        [*rows, *carried],
+        right=2,
+    )
 
 
 def figure_lines(section: dict[str, Any]) -> list[str]:
@@ -425,12 +430,12 @@ LIGHTHOUSE_FINDING = [
     "One icon keeps its `data:` address: the warning's "
     "(`pagespeed.FIRST_SCREEN_ICONS`). The notice at the top of every page "
     "of a language in progress is a warning, and an icon of the file drawn "
-    "on the first screen waits for the file: in the run in the table above, "
-    "the largest paint of every Persian page with a notice came at 1,055 to "
-    "1,072 ms, against 903 to 1,057 ms on the other languages' pages. In three "
-    "audits of the Persian tutorial each, in turns, with the warning's icon "
-    "from its own address it came at 952 to 973 ms, against 1,060 to "
-    "1,067 ms from the file. That change came after the run in the table.",
+    "on the first screen waits for the file: in the run before this change "
+    "(the site at commit `8c367db`), the largest paint of every Persian page "
+    "with a notice came at 1,055 to 1,072 ms, against 903 to 1,057 ms on the "
+    "other languages' pages. In three audits of the Persian tutorial each, "
+    "in turns, with the warning's icon from its own address it came at 952 "
+    "to 973 ms, against 1,060 to 1,067 ms from the file.{persian_lcp}",
     "- **Hangul looked up syllable by syllable.** Material's font stack names "
     "no font with Hangul, so Chromium looked for one in the system's "
     "fallback fonts for one syllable after another; on Linux each lookup is "
@@ -462,9 +467,8 @@ LIGHTHOUSE_FINDING = [
     "phone (tasks that lay out count twice), and its start-up, mostly its "
     "code in RxJS, which now lays out only the code blocks on screen; and, "
     "on the longest pages, the first paint and the paints that follow it "
-    "while the rest of the page is parsed. The Turkish tutorial's three "
-    "audits in the table above had 147, 228 and 382 ms of blocking time. "
-    "Its features "
+    "while the rest of the page is parsed.{most_blocked} On the Turkish "
+    "tutorial, Material's features "
     "(`search.highlight`, `content.tabs.link`, `navigation.footer`) made no "
     "measurable difference when turned off. The other large task is the "
     "first paint itself, whose style and layout stayed about the same "
@@ -483,6 +487,52 @@ LIGHTHOUSE_FINDING = [
 SHOWN_PAGE = "en:security"
 
 
+def _span(values: Sequence[float], unit: str) -> str:
+    """``values`` as "low to high unit", or one value when they round alike."""
+    low, high = format_value(min(values), unit), format_value(max(values), unit)
+    if low == high:
+        return low
+    return f"{low.removesuffix(' ' + unit)} to {high}"
+
+
+def persian_lcp(rows: Sequence[dict[str, Any]]) -> str:
+    """The Persian pages' largest paint against the other languages', from a run's rows."""
+
+    def lcp(persian: bool) -> list[float]:
+        return [
+            row["ours"]["lcp"]
+            for row in rows
+            if (row["language"] == "fa") == persian and "lcp" in row["ours"]
+        ]
+
+    if not lcp(True) or not lcp(False):
+        return ""
+    return (
+        " In the run in the table above, with the warning's icon from its own "
+        f"address, the Persian pages' largest paint came at {_span(lcp(True), 'ms')} "
+        f"(medians), against {_span(lcp(False), 'ms')} on the other languages' pages."
+    )
+
+
+def most_blocked(
+    rows: Sequence[dict[str, Any]], figures: Sequence[dict[str, Any]]
+) -> str:
+    """The page with the most blocking time in a run, with each of its audits."""
+    measured = [row for row in rows if "tbt" in row["ours"]]
+    if not measured:
+        return ""
+    row = max(measured, key=lambda row: row["ours"]["tbt"])
+    name = f"{row['language']}:{row['page']}.tbt"
+    samples = next((f["samples"] for f in figures if f.get("name") == name), [])
+    each = ", ".join(format_value(sample, "ms") for sample in samples)
+    audits = f", its audits {each}" if samples else ""
+    return (
+        " The page with the most blocking time in the table above is the "
+        f"{row['page']} page in {row['language']}: "
+        f"{format_value(row['ours']['tbt'], 'ms')} (the median{audits})."
+    )
+
+
 def lighthouse_extra(section: dict[str, Any]) -> list[str]:
     """Before and after, where the main thread's time went, and why."""
     extra = section["extra"]
@@ -491,10 +541,13 @@ def lighthouse_extra(section: dict[str, Any]) -> list[str]:
         "dom_size"
     )
     code = extra.get("code_elements")
+    rows = extra.get("rows") or []
     lines = [
         line.format(
             code=f"{code:,}" if code is not None else "most",
             dom=f"{dom:,.0f}" if dom is not None else "n/a",
+            persian_lcp=persian_lcp(rows),
+            most_blocked=most_blocked(rows, section.get("figures") or []),
         )
         for line in LIGHTHOUSE_FINDING
     ]
@@ -614,6 +667,8 @@ TITLES = {
 }
 
 
+SECTION_NAMES = {title: name for name, title in TITLES.items()}
+
 SECTION_HEADING = re.compile(r"^## \d+\. .* \{ #(?P<name>[a-z-]+) \}$", re.MULTILINE)
 NOT_RUN = "Not run this time"
 
@@ -625,7 +680,7 @@ class Earlier:
     date: str = "n/a"
     commit: str = "n/a"
     bodies: dict[str, list[str]] = field(default_factory=dict)
-    targets: dict[str, list[str]] = field(default_factory=dict)
+    targets: dict[str, list[list[str]]] = field(default_factory=dict)
 
 
 def earlier_report(text: str) -> Earlier:
@@ -637,8 +692,8 @@ def earlier_report(text: str) -> Earlier:
             earlier.date = cells[1]
         elif len(cells) == 2 and cells[0] == "Commit":
             earlier.commit = cells[1]
-        elif len(cells) == 4 and cells[0] in TITLES.values():
-            earlier.targets.setdefault(cells[0], []).append(line)
+        elif len(cells) in (4, 5) and cells[0] in TITLES.values():
+            earlier.targets.setdefault(cells[0], []).append(cells)
     headings = list(SECTION_HEADING.finditer(text))
     for index, heading in enumerate(headings):
         end = headings[index + 1].start() if index + 1 < len(headings) else len(text)
@@ -648,22 +703,54 @@ def earlier_report(text: str) -> Earlier:
     return earlier
 
 
-CARRIED = "*Not measured in this run: the figures below are from the report "
+CARRIED = re.compile(
+    r"^\*Not measured in this run: the figures below are from the report of "
+    r"(?P<date>.+) \(commit (?P<commit>.+)\)\.\*$"
+)
+
+
+def _notes_and_body(lines: Sequence[str]) -> tuple[list[re.Match[str]], list[str]]:
+    """The carried-over notes heading a section's ``lines``, and the rest."""
+    notes = []
+    for index, line in enumerate(lines):
+        found = CARRIED.match(line)
+        if found:
+            notes.append(found)
+        elif line.strip():
+            return notes, list(lines[index:])
+    return notes, []
+
+
+def origin(earlier: Earlier, name: str) -> tuple[str, str]:
+    """The date and commit of the report that measured section ``name``.
+
+    A section carried over before names that report in its note (the last
+    of a stack of them is the oldest); otherwise it is the earlier report.
+    """
+    notes, _ = _notes_and_body(earlier.bodies.get(name, []))
+    if notes:
+        return notes[-1]["date"], notes[-1]["commit"]
+    return earlier.date, earlier.commit
 
 
 def carried_body(earlier: Earlier, name: str) -> list[str]:
-    """A section's earlier body, headed by the one report that measured it.
+    """A section's earlier body, headed by one note: the report that measured it."""
+    date, commit = origin(earlier, name)
+    _, body = _notes_and_body(earlier.bodies[name])
+    note = (
+        "*Not measured in this run: the figures below are from the report "
+        f"of {date} (commit {commit}).*"
+    )
+    return [note, "", *body]
 
-    A section carried over before keeps the note naming where its figures
-    came from; a section measured in the earlier report gets a new one.
-    """
-    body = list(earlier.bodies[name])
-    origin = f"{CARRIED}of {earlier.date} (commit {earlier.commit}).*"
-    while body and (body[0].startswith(CARRIED) or not body[0].strip()):
-        if body[0].startswith(CARRIED):
-            origin = body[0]  # the last of a stack is the oldest: the true origin
-        body.pop(0)
-    return [origin, "", *body]
+
+def carried_target(earlier: Earlier, cells: Sequence[str]) -> list[str]:
+    """A target row of an earlier report, with the run that measured it."""
+    name = SECTION_NAMES.get(cells[0], "")
+    if len(cells) == 5 and cells[4] != THIS_RUN:
+        return list(cells)
+    date, commit = origin(earlier, name)
+    return [*cells[:4], f"{date[:10]}, {commit}"]
 
 
 def render(result: dict[str, Any], previous: str | None = None) -> str:
@@ -676,10 +763,10 @@ def render(result: dict[str, Any], previous: str | None = None) -> str:
     earlier = earlier_report(previous) if previous else Earlier()
     run_titles = {TITLES.get(section["name"]) for section in sections}
     carried_targets = [
-        line
+        carried_target(earlier, cells)
         for title, rows in earlier.targets.items()
         if title not in run_titles
-        for line in rows
+        for cells in rows
     ]
     lines = [
         "# Performance",
