@@ -199,20 +199,42 @@ SHOW_CODE_BLOCKS = """async (timeout) => {
 }"""
 
 
+# Its FrameCommittedInBrowser events name the process each page is drawn in.
+PAGE_PROCESSES = "disabled-by-default-devtools.timeline"
+
+
 @contextmanager
 def traced(page: Page, *categories: str) -> Iterator[list[dict[str, Any]]]:
     """Chromium's trace of ``page`` in ``categories`` while the block runs.
 
-    The list it gives is filled with the trace's events when the block ends.
+    The list it gives is filled, when the block ends, with the events of the
+    page's own renderer (``page_events``).
     """
     browser = page.context.browser
     assert browser is not None
     events: list[dict[str, Any]] = []
-    browser.start_tracing(page=page, categories=list(categories))
+    browser.start_tracing(page=page, categories=[*categories, PAGE_PROCESSES])
     try:
         yield events
     finally:
-        events.extend(json.loads(browser.stop_tracing())["traceEvents"])
+        events.extend(page_events(json.loads(browser.stop_tracing())["traceEvents"]))
+
+
+def page_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events of a trace that happened in the traced page's renderer process.
+
+    A trace holds the whole browser's events, and Chromium draws its own
+    pages (such as the omnibox popup, which headless Chromium may load while
+    a test runs) in renderer processes of their own.
+    """
+    processes = {
+        event["args"]["data"]["processId"]
+        for event in events
+        if event.get("name") == "FrameCommittedInBrowser"
+        and event["args"]["data"].get("isOutermostMainFrame")
+    }
+    assert processes, "no FrameCommittedInBrowser event: has Chromium renamed it?"
+    return [event for event in events if event.get("pid") in processes]
 
 
 def trace_count(events: list[dict[str, Any]], name: str) -> int:

@@ -24,6 +24,7 @@ from tests.conftest import (
 from tests.e2e.conftest import (
     every_code_block_shown,
     material_started,
+    page_events,
     serve_static,
     trace_count,
     traced,
@@ -865,3 +866,22 @@ def test_materials_functions_are_compiled_off_the_main_thread(
     # in the pool without the hint); with the hint the pool compiles the most.
     assert hinted["background"] > hinted["main"], hinted
     assert hinted["background"] > without["background"], (hinted, without)
+
+
+def test_a_trace_keeps_only_the_events_of_the_pages_own_renderer() -> None:
+    """Chromium's own pages (its omnibox popup) render, and build SVG documents, in other processes."""
+    host = "IsolatedSVGDocumentHost::IsolatedSVGDocumentHost"
+    events: list[dict[str, Any]] = [
+        {
+            "name": "FrameCommittedInBrowser",
+            "pid": 1,
+            "args": {"data": {"processId": 7, "isOutermostMainFrame": True}},
+        },
+        {"name": host, "ph": "X", "pid": 7},
+        {"name": host, "ph": "X", "pid": 7},
+        {"name": host, "ph": "X", "pid": 9},  # the WebUI renderer's
+    ]
+    assert trace_count(events, host) == 3
+    assert trace_count(page_events(events), host) == 2
+    with pytest.raises(AssertionError, match="FrameCommittedInBrowser"):
+        page_events(events[1:])
