@@ -758,7 +758,7 @@ def carried_body(earlier: Earlier, name: str) -> list[str]:
 
 def carried_target(earlier: Earlier, cells: Sequence[str]) -> list[str]:
     """A target row of an earlier report, with the run that measured it."""
-    name = SECTION_NAMES.get(cells[0], "")
+    name = SECTION_NAMES[cells[0]]  # earlier_report keeps only rows of known sections
     if len(cells) == 5 and cells[4] != THIS_RUN:
         return list(cells)
     date, commit = origin(earlier, name)
