@@ -215,7 +215,13 @@ class RedisBroker:
         # The subscriber retries nothing on its own: redis-py would subscribe
         # again in silence. Each lost subscription goes through listen(),
         # which logs it (messages may have been lost) and subscribes again.
-        self.subscriber = Redis.from_url(url, retry=Retry(NoBackoff(), retries=0))
+        # retries=0 is not enough: a pub/sub connection still reconnects and
+        # subscribes once before it raises, and listen() then drops that
+        # subscription, with whatever Redis sent to it. With no error to
+        # retry on, the error comes straight to listen().
+        self.subscriber = Redis.from_url(
+            url, retry=Retry(NoBackoff(), retries=0, supported_errors=())
+        )
         self.outgoing: asyncio.Queue[tuple[str, Undelivered | None]] = asyncio.Queue(
             maxsize=OUTGOING_SIZE
         )

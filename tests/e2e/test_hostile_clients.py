@@ -9,6 +9,7 @@ fail, is not an app (tests/broadcasting/naive_chat.py runs it).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -121,3 +122,22 @@ def test_every_example_is_covered() -> None:
     assert "docs_src.tutorial.echo" in modules
     assert "docs_src.broadcasting.reliable" in modules
     assert "docs_src.broadcasting.naive" not in modules  # a manager, not an app
+
+
+def test_uvicorn_waits_as_long_for_a_close_reply_as_the_suite_allows_for() -> None:
+    """The stall case's bound rests on Uvicorn's wait for a close reply."""
+    from uvicorn.config import Config
+    from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
+    from uvicorn.server import ServerState
+
+    config = Config(app=f"{ENDPOINTS[0].module}:app", ws="auto")
+    config.load()
+    assert AutoWebSocketsProtocol is not None
+    loop = asyncio.new_event_loop()
+    try:
+        protocol = AutoWebSocketsProtocol(
+            config=config, server_state=ServerState(), app_state={}, _loop=loop
+        )
+    finally:
+        loop.close()
+    assert protocol.close_timeout == hostile.UVICORN_CLOSE_TIMEOUT

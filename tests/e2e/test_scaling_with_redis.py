@@ -33,6 +33,12 @@ def two_processes(env: dict[str, str]) -> Iterator[tuple[live.Server, live.Serve
         yield first, second
 
 
+def subscribe_calls(client: redis.Redis) -> int:
+    """How many SUBSCRIBE commands this redis-server has run since it started."""
+    stats = client.info("commandstats").get("cmdstat_subscribe", {"calls": 0})
+    return int(stats["calls"])
+
+
 def test_without_redis_each_process_has_a_chat_of_its_own() -> None:
     with (
         two_processes({"REDIS_URL": ""}) as (first, second),
@@ -97,6 +103,8 @@ def test_two_processes_share_one_chat_through_redis() -> None:
             server.process = live.start_redis(server.port)
             seen_by_bob = until_delivered(alice, bob, sender_id=1)
             until_delivered(bob, alice, sender_id=2)
+            with redis.Redis.from_url(server.url) as client:
+                assert subscribe_calls(client) == 2  # one for each process
 
             alice.send("Welcome back")
             seen_by_alice = receive_until(alice, "Client #1 says: Welcome back")
@@ -193,6 +201,10 @@ def test_redis_drops_a_subscriber_that_falls_behind() -> None:
                 pipeline.execute()
             wait_for_subscribers(redis_server.url, 0)  # Redis let it go
         wait_for_subscribers(redis_server.url, 1)  # it subscribed again
+        # Once, on a connection it keeps. redis-py on its own would first
+        # subscribe on a connection that listen() then closes: a subscriber
+        # Redis counts, for a moment, whose messages go nowhere.
+        assert subscribe_calls(other) == 2
         other.publish("chat", "Client #7 says: back")
         try:
             seen = receive_until(alice, "Client #7 says: back")
