@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import yaml
 
 from guidekit import live
@@ -127,3 +128,10 @@ def redis_server() -> Iterator[live.Redis]:
     require(live.redis_available(), "redis-server")
     with live.redis_server() as server:
         yield server
+
+
+def subscribe_calls(url: str) -> int:
+    """How many SUBSCRIBE commands the redis-server at ``url`` has run since it started."""
+    with redis.Redis.from_url(url) as client:
+        stats = client.info("commandstats").get("cmdstat_subscribe", {"calls": 0})
+    return int(stats["calls"])

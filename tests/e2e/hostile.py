@@ -59,10 +59,8 @@ PING_ARGS = (
 )
 # What the log says when Uvicorn or the endpoint gives up on a client: the
 # ping's timeout, a close frame sent, or an endpoint closing on its own.
-GIVEN_UP = re.compile(
-    r"WebSocket keepalive ping timeout|> CLOSE |Send \{'type': 'websocket\.close'"
-)
 PING_TIMED_OUT = "WebSocket keepalive ping timeout"
+GIVEN_UP = re.compile(rf"{PING_TIMED_OUT}|> CLOSE |Send \{{'type': 'websocket\.close'")
 # Seconds Uvicorn waits for the reply to a close frame the app sent, before it
 # ends the connection anyway (fixed in its websockets-sansio protocol). On a
 # ping timeout, it ends the connection at once instead.

@@ -7,6 +7,7 @@ import inspect
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from types import ModuleType
 
 import pytest
@@ -14,6 +15,8 @@ import redis
 import redis.asyncio
 from fastapi import status
 from fastapi.testclient import TestClient
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from docs_src.broadcasting import reliable
 from docs_src.scaling import pubsub
@@ -21,6 +24,7 @@ from guidekit import live
 from tests.broadcasting.chat_checks import check_a_binary_frame_is_refused
 from tests.broadcasting.fakes import WAIT, Listener
 from tests.broadcasting.manager_tests import ManagerTests
+from tests.conftest import subscribe_calls
 
 TIMEOUT = 10  # seconds: a bound on waits for things that should happen
 
@@ -277,6 +281,55 @@ def test_a_new_subscription_starts_the_delays_afresh(
         await stop(listener, broker)
 
     asyncio.run(scenario())
+
+
+async def until_delivered(broker: pubsub.RedisBroker, inbox: Inbox) -> None:
+    """Publish probes until one reaches ``inbox``: the subscription is live."""
+    deadline = time.monotonic() + TIMEOUT
+    while not inbox.messages:
+        assert time.monotonic() < deadline, f"no probe delivered in {TIMEOUT}s"
+        await broker.redis.publish(pubsub.CHANNEL, "probe")
+        with suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(inbox.arrived.wait(), 0.2)
+
+
+@pytest.mark.parametrize(
+    ("retry", "subscriptions"),
+    [(None, 1), (Retry(NoBackoff(), retries=0), 2)],
+    ids=["as-in-the-example", "retries-0-alone"],
+)
+def test_a_lost_subscription_is_made_again_once(
+    redis_server: live.Redis,
+    recorder: Recorder,
+    retry: Retry | None,
+    subscriptions: int,
+) -> None:
+    """What the page says: retries=0 alone subscribes twice after each loss."""
+
+    async def scenario() -> tuple[int, list[str]]:
+        broker = pubsub.RedisBroker(redis_server.url)
+        if retry is not None:
+            await broker.subscriber.aclose()
+            broker.subscriber = redis.asyncio.Redis.from_url(
+                redis_server.url, retry=retry
+            )
+        inbox = Inbox()
+        listener = asyncio.create_task(broker.listen(inbox.deliver))
+        await until_subscribed(broker)
+        before = subscribe_calls(redis_server.url)
+        # Redis ends the connection, as it does a subscriber that falls behind.
+        assert await broker.redis.client_kill_filter(_type="pubsub") == 1
+        await recorder.wait_for(1)
+        await until_delivered(broker, inbox)
+        made = subscribe_calls(redis_server.url) - before
+        await stop(listener, broker)
+        return made, [record.getMessage() for record in recorder.records]
+
+    made, warnings = asyncio.run(scenario())
+    assert made == subscriptions
+    assert warnings == [
+        "Redis subscription failed (Connection closed by server.); retrying in 0.1 s"
+    ]
 
 
 def test_a_message_nobody_listens_for_is_lost(redis_server: live.Redis) -> None:
